@@ -1,0 +1,112 @@
+"""Candidate profiles and the skills they list."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from common.models import TimeStampedModel
+
+MAX_YEARS_EXPERIENCE = 80
+# Real survey data holds salaries in the tens of millions; anything past this is a typo or overflow.
+MAX_DESIRED_SALARY = 10_000_000_000
+
+
+class Skill(models.Model):
+    """A skill name, stored trimmed with its original spelling (``C#``, ``HTML/CSS``)."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="skill_name_ci_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="skill_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EducationLevel(models.TextChoices):
+    # Declaration order is the order of attainment; EducationLevel.values keeps it.
+    PRIMARY = "primary", "Primary school"
+    SECONDARY = "secondary", "Secondary school"
+    SOME_COLLEGE = "some_college", "Some college"
+    ASSOCIATE = "associate", "Associate degree"
+    BACHELOR = "bachelor", "Bachelor's degree"
+    MASTER = "master", "Master's degree"
+    DOCTORATE = "doctorate", "Doctorate"
+    OTHER = "other", "Other"
+
+
+class Candidate(TimeStampedModel):
+    """One person a campaign may reach."""
+
+    EducationLevel = EducationLevel
+
+    external_id = models.CharField(
+        max_length=100, null=True, blank=True, unique=True,
+        help_text="The identifier in the system the candidate came from; unique when present.",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    location = models.CharField(max_length=100, blank=True, db_index=True)
+    education_level = models.CharField(
+        max_length=20, choices=EducationLevel.choices, blank=True, db_index=True
+    )
+    years_experience = models.FloatField(null=True, blank=True)
+    desired_salary = models.BigIntegerField(null=True, blank=True, help_text="Whole units per year.")
+    primary_skill = models.CharField(max_length=100, blank=True, db_index=True)
+    skills = models.ManyToManyField(
+        Skill, through="CandidateSkill", related_name="candidates", blank=True
+    )
+    segment = models.ForeignKey(
+        "segmentation.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        help_text="The candidate's segment under the active segmentation run.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(years_experience__isnull=True)
+                | Q(years_experience__gte=0, years_experience__lte=MAX_YEARS_EXPERIENCE),
+                name="candidate_years_experience_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(desired_salary__isnull=True)
+                | Q(desired_salary__gte=0, desired_salary__lte=MAX_DESIRED_SALARY),
+                name="candidate_desired_salary_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(education_level="")
+                | Q(education_level__in=[c.value for c in EducationLevel]),
+                name="candidate_education_level_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["years_experience"], name="candidate_years_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class CandidateSkill(models.Model):
+    """The candidate-skill pair table, explicit so it can be read and written in bulk."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "skill"], name="candidate_skill_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}:{self.skill_id}"

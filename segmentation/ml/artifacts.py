@@ -1,0 +1,102 @@
+"""Saving and loading trained pipelines: atomic writes, checksums, version checks.
+
+A model file is only unpickled after its SHA-256 matches the one the caller vouches for (the
+database records it at training time), so an altered or substituted file is refused before any
+of its bytes are interpreted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import sklearn
+
+from segmentation.ml.errors import ArtifactError
+from segmentation.ml.pipeline import SegmentationPipeline
+
+ARTIFACT_FORMAT = "adflux-segmentation"
+ARTIFACT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SavedArtifact:
+    path: Path
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(pipeline: SegmentationPipeline, directory: Path, *, stem: str) -> SavedArtifact:
+    """Write the pipeline to ``directory/stem-<timestamp>.joblib`` atomically; return its hash."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    final = directory / f"{stem}-{stamp}.joblib"
+    payload = {
+        "format": ARTIFACT_FORMAT,
+        "format_version": ARTIFACT_FORMAT_VERSION,
+        "sklearn_version": sklearn.__version__,
+        "saved_at": datetime.now(UTC).isoformat(),
+        "pipeline": pipeline,
+    }
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{stem}-", delete=False)
+    try:
+        with handle:
+            joblib.dump(payload, handle, compress=3)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # Rename is atomic on one filesystem: readers see the old file set or the whole new file.
+        os.replace(handle.name, final)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return SavedArtifact(path=final, sha256=file_sha256(final))
+
+
+def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
+    """Load a pipeline only if the file exists, matches its recorded hash and our versions."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(
+            f"The model file {path} is missing. Retrain the segmentation model "
+            f"(manage.py train_segments) to create a new one."
+        )
+    actual = file_sha256(path)
+    if not expected_sha256 or actual != expected_sha256:
+        raise ArtifactError(
+            f"The model file {path} does not match the checksum recorded when it was trained "
+            f"(expected SHA-256 {expected_sha256 or 'none'}, found {actual}). It may have been "
+            f"altered or replaced, so it was not loaded. Retrain the model."
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # version mismatches are reported below, in words
+        payload = joblib.load(path)
+    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+        raise ArtifactError(f"{path} is not an AdFlux segmentation model file.")
+    if payload.get("format_version") != ARTIFACT_FORMAT_VERSION:
+        raise ArtifactError(
+            f"{path} has model format version {payload.get('format_version')}; this AdFlux "
+            f"reads version {ARTIFACT_FORMAT_VERSION}. Retrain the model."
+        )
+    if payload.get("sklearn_version") != sklearn.__version__:
+        raise ArtifactError(
+            f"{path} was trained with scikit-learn {payload.get('sklearn_version')}, but "
+            f"scikit-learn {sklearn.__version__} is installed; models do not carry over between "
+            f"versions. Retrain the model."
+        )
+    pipeline = payload.get("pipeline")
+    if not isinstance(pipeline, SegmentationPipeline):
+        raise ArtifactError(f"{path} does not hold a segmentation pipeline.")
+    return pipeline

@@ -1,0 +1,261 @@
+"""Candidate profiles as columns, and the encoder that turns them into a sparse feature matrix.
+
+The feature layout is the seed's: scaled numerics, one-hot categoricals, multi-hot skills. What
+differs is how it is built: from columns and (row, skill) pairs straight into CSR, never a dense
+candidates x features matrix, with blanks handled instead of leaking NaN into K-means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from segmentation.ml.errors import SegmentationInputError
+
+NUMERIC_FEATURES: tuple[str, ...] = ("years_experience", "desired_salary")
+CATEGORICAL_FEATURES: tuple[str, ...] = ("location", "education_level", "primary_skill")
+SKILLS_FEATURE = "skills"
+PROFILE_COLUMNS: tuple[str, ...] = (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES, SKILLS_FEATURE)
+
+# A blank category is a value of its own; this is how feature names and profiles show it.
+BLANK_LABEL = "(blank)"
+
+
+def skill_key(name: str) -> str:
+    """Skills are the same skill whatever their case or surrounding spaces."""
+    return name.strip().casefold()
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateFeatures:
+    """The profile columns of n candidates; skills as parallel (row, code) pair arrays.
+
+    ``numeric`` holds NaN for a blank number and ``categorical`` holds "" for a blank category.
+    ``skill_codes`` index into ``skill_names``; pairs need not be sorted.
+    """
+
+    ids: np.ndarray
+    numeric: np.ndarray
+    categorical: Mapping[str, np.ndarray]
+    skill_rows: np.ndarray
+    skill_codes: np.ndarray
+    skill_names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if self.numeric.shape != (n, len(NUMERIC_FEATURES)):
+            raise ValueError(f"numeric must be ({n}, {len(NUMERIC_FEATURES)})")
+        for name in CATEGORICAL_FEATURES:
+            if len(self.categorical[name]) != n:
+                raise ValueError(f"categorical column {name!r} must have {n} values")
+        if len(self.skill_rows) != len(self.skill_codes):
+            raise ValueError("skill_rows and skill_codes must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> CandidateFeatures:
+        """The candidates at the given row positions, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        new_position = np.full(len(self), -1, dtype=np.int64)
+        new_position[rows] = np.arange(len(rows))
+        pair_rows = new_position[self.skill_rows]
+        keep = pair_rows >= 0
+        return CandidateFeatures(
+            ids=self.ids[rows],
+            numeric=self.numeric[rows],
+            categorical={name: self.categorical[name][rows] for name in CATEGORICAL_FEATURES},
+            skill_rows=pair_rows[keep],
+            skill_codes=self.skill_codes[keep],
+            skill_names=self.skill_names,
+        )
+
+    def skill_lists(self) -> list[list[str]]:
+        """Each candidate's skill names (slow; for display and small frames only)."""
+        lists: list[list[str]] = [[] for _ in range(len(self))]
+        for row, code in zip(self.skill_rows.tolist(), self.skill_codes.tolist(), strict=True):
+            lists[row].append(self.skill_names[code])
+        return lists
+
+
+def _clean_category(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _clean_number(value: object) -> float:
+    if value is None or value is pd.NA or value == "":
+        return np.nan
+    return float(value)  # type: ignore[arg-type]
+
+
+def extract_features(profiles: pd.DataFrame | Iterable[Mapping[str, object]]) -> CandidateFeatures:
+    """Profiles (a frame or dicts with the profile columns, skills as lists) -> columns.
+
+    The slow, general entry point: for hand-made data, notebooks and single candidates. The
+    database path builds ``CandidateFeatures`` directly from rows and skill pairs.
+    """
+    frame = profiles if isinstance(profiles, pd.DataFrame) else pd.DataFrame(list(profiles))
+    missing = [c for c in PROFILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SegmentationInputError(f"Profiles lack the column(s): {', '.join(missing)}")
+    n = len(frame)
+    ids = (
+        frame["id"].to_numpy(dtype=np.int64)
+        if "id" in frame.columns
+        else np.arange(n, dtype=np.int64)
+    )
+    numeric = np.empty((n, len(NUMERIC_FEATURES)), dtype=np.float64)
+    for j, name in enumerate(NUMERIC_FEATURES):
+        numeric[:, j] = [_clean_number(v) for v in frame[name].tolist()]
+    categorical = {
+        name: np.array([_clean_category(v) for v in frame[name].tolist()], dtype=object)
+        for name in CATEGORICAL_FEATURES
+    }
+    names: dict[str, int] = {}
+    display: list[str] = []
+    rows: list[int] = []
+    codes: list[int] = []
+    for row, skills in enumerate(frame[SKILLS_FEATURE].tolist()):
+        for skill in _as_skill_list(skills):
+            key = skill_key(skill)
+            if not key:
+                continue
+            if key not in names:
+                names[key] = len(display)
+                display.append(skill.strip())
+            rows.append(row)
+            codes.append(names[key])
+    return CandidateFeatures(
+        ids=ids,
+        numeric=numeric,
+        categorical=categorical,
+        skill_rows=np.asarray(rows, dtype=np.int64),
+        skill_codes=np.asarray(codes, dtype=np.int32),
+        skill_names=tuple(display),
+    )
+
+
+def _as_skill_list(value: object) -> Sequence[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        return [part for part in value.split(";")]
+    return [str(part) for part in value]  # type: ignore[union-attr]
+
+
+@dataclass
+class FeatureEncoder:
+    """Fitted preprocessing: median imputation + standard scaling, one-hot, skills multi-hot.
+
+    Everything it learns (medians, means, scales, categories, the skill vocabulary) is fixed at
+    fit time, so new candidates are encoded into the same columns; unknown categories and
+    unknown skills become all-zero, as ``OneHotEncoder(handle_unknown="ignore")`` does.
+    """
+
+    medians: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    means: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scales: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    skill_vocabulary: tuple[str, ...] = ()
+
+    def fit(self, features: CandidateFeatures) -> FeatureEncoder:
+        if len(features) == 0:
+            raise SegmentationInputError("There are no candidates to learn features from.")
+        numeric = features.numeric
+        with np.errstate(all="ignore"):
+            medians = np.nanmedian(np.where(np.isnan(numeric).all(axis=0), 0.0, numeric), axis=0)
+        self.medians = np.nan_to_num(medians, nan=0.0)
+        imputed = self._impute(numeric)
+        self.means = imputed.mean(axis=0)
+        std = imputed.std(axis=0)
+        # As StandardScaler: a constant column is left unscaled rather than divided by zero.
+        self.scales = np.where(std < 10 * np.finfo(np.float64).eps, 1.0, std)
+        self.categories = {
+            name: tuple(sorted(pd.unique(features.categorical[name]).tolist()))
+            for name in CATEGORICAL_FEATURES
+        }
+        used = np.unique(features.skill_codes)
+        by_key: dict[str, str] = {}
+        for code in used.tolist():
+            name = features.skill_names[code].strip()
+            by_key.setdefault(skill_key(name), name)
+        self.skill_vocabulary = tuple(sorted(by_key.values()))
+        return self
+
+    @property
+    def feature_names(self) -> list[str]:
+        names = list(NUMERIC_FEATURES)
+        for column in CATEGORICAL_FEATURES:
+            names += [f"{column}={value or BLANK_LABEL}" for value in self.categories[column]]
+        names += [f"skill={skill}" for skill in self.skill_vocabulary]
+        return names
+
+    @property
+    def n_features(self) -> int:
+        return (
+            len(NUMERIC_FEATURES)
+            + sum(len(values) for values in self.categories.values())
+            + len(self.skill_vocabulary)
+        )
+
+    def _impute(self, numeric: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(numeric), self.medians, numeric)
+
+    def transform(self, features: CandidateFeatures) -> sp.csr_matrix:
+        if not self.categories:
+            raise SegmentationInputError("The feature encoder has not been fitted.")
+        n = len(features)
+        scaled = (self._impute(features.numeric) - self.means) / self.scales
+        blocks: list[sp.csr_matrix] = [sp.csr_matrix(scaled)]
+        for column in CATEGORICAL_FEATURES:
+            blocks.append(_one_hot(features.categorical[column], self.categories[column]))
+        blocks.append(self._skills_block(features, n))
+        matrix = sp.hstack(blocks, format="csr", dtype=np.float64)
+        matrix.sort_indices()
+        return matrix
+
+    def _skills_block(self, features: CandidateFeatures, n: int) -> sp.csr_matrix:
+        position = {skill_key(name): j for j, name in enumerate(self.skill_vocabulary)}
+        lookup = np.array(
+            [position.get(skill_key(name), -1) for name in features.skill_names] or [-1],
+            dtype=np.int64,
+        )
+        columns = lookup[features.skill_codes] if len(features.skill_codes) else lookup[:0]
+        known = columns >= 0
+        rows = features.skill_rows[known]
+        columns = columns[known]
+        # Duplicate pairs (the same skill twice) must stay 1, not add up to 2.
+        pairs = np.unique(rows * max(len(self.skill_vocabulary), 1) + columns)
+        width = max(len(self.skill_vocabulary), 1)
+        rows, columns = np.divmod(pairs, width)
+        counts = np.bincount(rows, minlength=n)
+        indptr = np.concatenate(([0], np.cumsum(counts)))
+        return sp.csr_matrix(
+            (np.ones(len(columns), dtype=np.float64), columns, indptr),
+            shape=(n, len(self.skill_vocabulary)),
+        )
+
+
+def _one_hot(values: np.ndarray, categories: tuple[str, ...]) -> sp.csr_matrix:
+    codes = pd.Categorical(values, categories=list(categories)).codes.astype(np.int64)
+    known = codes >= 0
+    indptr = np.concatenate(([0], np.cumsum(known)))
+    return sp.csr_matrix(
+        (np.ones(int(known.sum()), dtype=np.float64), codes[known], indptr),
+        shape=(len(values), len(categories)),
+    )
+
+
+def preprocess_features(
+    features: CandidateFeatures, encoder: FeatureEncoder | None = None
+) -> tuple[sp.csr_matrix, FeatureEncoder]:
+    """Encode features; fit a new encoder unless a fitted one is given."""
+    if encoder is None:
+        encoder = FeatureEncoder().fit(features)
+    return encoder.transform(features), encoder

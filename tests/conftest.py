@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own model directory; users with and without rights."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path):
+    """Trained models go to a per-test folder, never the developer's var/models."""
+    settings.ADFLUX_MODEL_DIR = tmp_path / "models"
+    return settings.ADFLUX_MODEL_DIR
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """Staff who may log in to the admin and view everything, but hold no action rights."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        "viewer", "viewer@example.org", "pw-viewer-123!", is_staff=True
+    )
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return user
