@@ -31,6 +31,9 @@ class SegmentationRun(TimeStampedModel):
         null=True, blank=True, help_text="Silhouette score on a random sample of candidates."
     )
     feature_names = models.JSONField(default=list)
+    pool_profile = models.JSONField(
+        default=dict, help_text="Profile of every candidate at training time, for comparison."
+    )
     library_versions = models.JSONField(default=dict)
     timings = models.JSONField(default=dict, help_text="Seconds per stage.")
     artifact_path = models.CharField(max_length=500, blank=True)

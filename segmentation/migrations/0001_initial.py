@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('inertia', models.FloatField(blank=True, null=True)),
                 ('silhouette', models.FloatField(blank=True, help_text='Silhouette score on a random sample of candidates.', null=True)),
                 ('feature_names', models.JSONField(default=list)),
+                ('pool_profile', models.JSONField(default=dict, help_text='Profile of every candidate at training time, for comparison.')),
                 ('library_versions', models.JSONField(default=dict)),
                 ('timings', models.JSONField(default=dict, help_text='Seconds per stage.')),
                 ('artifact_path', models.CharField(blank=True, max_length=500)),
