@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
-os.environ.setdefault("DJANGO_DEBUG", "1")
 
 
 @pytest.fixture(autouse=True)

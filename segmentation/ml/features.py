@@ -243,7 +243,7 @@ class FeatureEncoder:
 
 
 def _one_hot(values: np.ndarray, categories: tuple[str, ...]) -> sp.csr_matrix:
-    codes = pd.Categorical(values, categories=list(categories)).codes.astype(np.int64)
+    codes = pd.Index(categories, dtype=object).get_indexer(values).astype(np.int64)
     known = codes >= 0
     indptr = np.concatenate(([0], np.cumsum(known)))
     return sp.csr_matrix(

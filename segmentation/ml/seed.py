@@ -1,10 +1,12 @@
-"""The seed's pipeline as the seed wrote it: dense pandas, ColumnTransformer, KMeans.
+"""The seed's pipeline, the straightforward way: dense pandas, ColumnTransformer, KMeans.
 
-Kept as the reference the production path is held to: tests check that on data without blanks
-the sparse pipeline gives the same labels (up to renumbering) and the same inertia, and the
-benchmark measures the speed-up against it. Do not "improve" this module: its value is that it
-stays the seed's approach, including its handling of skills (``get_dummies`` over the exploded
-list, joined back, so a candidate without skills gets NaN: the bug the production path fixes).
+The reference the production path is held to: tests check that on data without blanks the
+sparse pipeline gives the same labels (up to renumbering) and the same inertia, and the
+benchmark measures the speed-up against it. The seed's own source is not part of this
+repository; this follows its design as specified (numeric scaling, one-hot categoricals with
+unknowns ignored, skills multi-hot, K-means with the seed's parameters). Do not "improve" it: it
+has no imputation, so a blank number reaches K-means as NaN, and its skill columns are whatever
+the training frame held, so new data with other skills cannot be predicted.
 """
 
 from __future__ import annotations

@@ -1,0 +1,223 @@
+"""Training and assigning segments: the only code that writes runs, segments and assignments."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import Candidate
+from segmentation.ml.artifacts import load_model, save_model
+from segmentation.ml.errors import SegmentationError, SegmentationInputError
+from segmentation.ml.explain import pool_profile, segment_profiles
+from segmentation.ml.pipeline import (
+    DEFAULT_CLUSTERS,
+    ClusteringConfig,
+    SegmentationPipeline,
+    fit_segmentation,
+)
+from segmentation.ml.timing import StageTimer
+from segmentation.models import Segment, SegmentationRun
+from segmentation.selectors import candidate_features_load, run_latest_trained
+from segmentation.writes import segment_assignments_write
+
+logger = logging.getLogger(__name__)
+
+StageListener = Callable[[str], None]
+
+
+def segmentation_config_default(*, n_clusters: int = DEFAULT_CLUSTERS) -> ClusteringConfig:
+    """The configuration used when the caller names only k (see docs/benchmarks.md)."""
+    return ClusteringConfig(n_clusters=n_clusters)
+
+
+def _library_versions() -> dict[str, str]:
+    import django
+    import joblib
+    import pandas
+    import scipy
+
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "joblib": joblib.__version__,
+        "django": django.get_version(),
+    }
+
+
+def segmentation_train(
+    *,
+    n_clusters: int = DEFAULT_CLUSTERS,
+    config: ClusteringConfig | None = None,
+    user: AbstractBaseUser | None = None,
+    on_stage: StageListener | None = None,
+) -> SegmentationRun:
+    """Train a model on every candidate, save it, and record the run with its segments.
+
+    The run is trained, not active: candidates keep their segments until
+    ``segmentation_assign`` applies it. A failure marks the run failed and changes nothing else.
+    """
+    config = config or segmentation_config_default(n_clusters=n_clusters)
+    timer = StageTimer(on_stage)
+    with timer.stage("read"):
+        features = candidate_features_load()
+    if len(features) == 0:
+        raise SegmentationInputError(
+            "There are no candidates to train on. Import some first "
+            "(manage.py import_candidates FILE.csv, or generate_candidates --count N)."
+        )
+    if len(features) < config.n_clusters:
+        raise SegmentationInputError(
+            f"Cannot make {config.n_clusters} segments from {len(features)} candidate(s): "
+            f"choose k of at most {len(features)}."
+        )
+    run = SegmentationRun.objects.create(
+        status=SegmentationRun.Status.RUNNING,
+        algorithm=config.algorithm,
+        n_clusters=config.n_clusters,
+        parameters=config.to_dict(),
+        n_candidates=len(features),
+        library_versions=_library_versions(),
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    artifact_path: Path | None = None
+    try:
+        result = fit_segmentation(features, config, timer)
+        with timer.stage("profiles"):
+            profiles = segment_profiles(features, result.labels, config.n_clusters)
+            pool = pool_profile(features)
+        with timer.stage("save"):
+            artifact = save_model(
+                result.pipeline, Path(settings.ADFLUX_MODEL_DIR), stem=f"run-{run.pk}"
+            )
+            artifact_path = artifact.path
+        with transaction.atomic():
+            Segment.objects.bulk_create(
+                Segment(
+                    run=run,
+                    number=number,
+                    name=f"Segment {number}",
+                    size=profile["size"],
+                    profile=profile,
+                )
+                for number, profile in enumerate(profiles)
+            )
+            run.status = SegmentationRun.Status.TRAINED
+            run.inertia = result.inertia
+            run.silhouette = result.silhouette
+            run.n_features = result.n_features
+            run.feature_names = result.pipeline.feature_names
+            run.pool_profile = pool
+            run.artifact_path = str(artifact.path)
+            run.artifact_sha256 = artifact.sha256
+            run.timings = timer.rounded()
+            run.finished_at = timezone.now()
+            run.save()
+    except BaseException as exc:
+        if artifact_path is not None:
+            artifact_path.unlink(missing_ok=True)
+        SegmentationRun.objects.filter(pk=run.pk).update(
+            status=SegmentationRun.Status.FAILED,
+            error=str(exc) or exc.__class__.__name__,
+            finished_at=timezone.now(),
+            timings=timer.rounded(),
+        )
+        raise
+    return run
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    run: SegmentationRun
+    total: int
+    counts: dict[str, int]
+    timings: dict[str, float]
+
+
+def segmentation_pipeline_load(run: SegmentationRun) -> SegmentationPipeline:
+    """The run's fitted pipeline, refused unless its file matches the recorded checksum."""
+    if run.status != SegmentationRun.Status.TRAINED or not run.artifact_path:
+        raise SegmentationInputError(f"Run {run.pk} has no trained model (status: {run.status}).")
+    return load_model(Path(run.artifact_path), expected_sha256=run.artifact_sha256)
+
+
+def segmentation_assign(
+    *,
+    run: SegmentationRun | None = None,
+    user: AbstractBaseUser | None = None,
+    on_stage: StageListener | None = None,
+) -> AssignmentResult:
+    """Give every candidate a segment from ``run`` (default: the newest trained) and activate it.
+
+    All writes happen in one transaction with the switch of the active run: a failure at any
+    point leaves every candidate's previous segment, and the previous active run, in place.
+    """
+    timer = StageTimer(on_stage)
+    run = run or run_latest_trained()
+    if run is None:
+        raise SegmentationInputError(
+            "There is no trained segmentation model yet. Train one first "
+            "(manage.py train_segments, or the admin action 'Train segmentation model')."
+        )
+    with timer.stage("load model"):
+        pipeline = segmentation_pipeline_load(run)
+    with timer.stage("read"):
+        features = candidate_features_load()
+    with timer.stage("predict"):
+        labels = pipeline.predict(features)
+    segments = list(run.segments.order_by("number"))
+    segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
+    with timer.stage("write"), transaction.atomic():
+        segment_assignments_write(candidate_ids=features.ids, segment_ids=segment_id_of[labels])
+        late = _assign_late_arrivals(pipeline, segment_id_of)
+        if late is not None:
+            labels = np.concatenate((labels, late))
+        sizes = np.bincount(labels, minlength=len(segments))
+        for segment, size in zip(segments, sizes.tolist(), strict=True):
+            if segment.size != size:
+                segment.size = size
+                segment.save(update_fields=["size"])
+        SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).update(is_active=False)
+        run.is_active = True
+        run.activated_at = timezone.now()
+        run.save(update_fields=["is_active", "activated_at", "updated_at"])
+    counts = {segment.name: segment.size for segment in segments}
+    logger.info("Assigned %d candidates with run %s", len(labels), run.pk)
+    return AssignmentResult(run=run, total=int(len(labels)), counts=counts, timings=timer.rounded())
+
+
+def _assign_late_arrivals(
+    pipeline: SegmentationPipeline, segment_id_of: np.ndarray
+) -> np.ndarray | None:
+    """Candidates created after the read but before the write get their segment too."""
+    late_ids = list(
+        Candidate.objects.exclude(segment_id__in=segment_id_of.tolist()).values_list(
+            "id", flat=True
+        )
+    )
+    if not late_ids:
+        return None
+    features = candidate_features_load(candidate_ids=late_ids)
+    labels = pipeline.predict(features)
+    segment_assignments_write(candidate_ids=features.ids, segment_ids=segment_id_of[labels])
+    return labels
+
+
+__all__ = [
+    "AssignmentResult",
+    "SegmentationError",
+    "segmentation_assign",
+    "segmentation_config_default",
+    "segmentation_pipeline_load",
+    "segmentation_train",
+]

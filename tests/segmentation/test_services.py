@@ -1,0 +1,165 @@
+"""Training and assignment against a real database: results, errors, and nothing half-done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from candidates.models import Candidate
+from segmentation import services
+from segmentation.ml.errors import ArtifactError, SegmentationInputError
+from segmentation.models import Segment, SegmentationRun
+from segmentation.services import segmentation_assign, segmentation_train
+from tests.ml.conftest import make_profiles
+from tests.segmentation.conftest import store_profiles
+
+pytestmark = pytest.mark.django_db
+
+
+def _segments_by_candidate() -> dict[int, int | None]:
+    return dict(Candidate.objects.values_list("id", "segment_id"))
+
+
+def test_train_records_a_run_with_metrics_segments_and_a_verified_artifact(grouped_candidates):
+    run = segmentation_train(n_clusters=3)
+    run.refresh_from_db()
+    assert run.status == SegmentationRun.Status.TRAINED
+    assert not run.is_active  # training alone changes no candidate's segment
+    assert run.n_candidates == 90 and run.n_clusters == 3
+    assert run.inertia > 0 and 0.3 < run.silhouette <= 1
+    assert run.feature_names[:2] == ["years_experience", "desired_salary"]
+    assert run.library_versions["scikit-learn"]
+    assert run.parameters["n_init"] == 10 and run.parameters["random_state"] == 42
+    assert set(run.timings) >= {"read", "features", "fit"}
+    path = Path(run.artifact_path)
+    assert path.is_file() and len(run.artifact_sha256) == 64
+    segments = list(run.segments.order_by("number"))
+    assert [s.name for s in segments] == ["Segment 0", "Segment 1", "Segment 2"]
+    assert sorted(s.size for s in segments) == [30, 30, 30]
+    assert all(s.profile["top_location"] for s in segments)
+    assert run.pool_profile["size"] == 90
+    assert set(_segments_by_candidate().values()) == {None}
+
+
+def test_assign_gives_every_candidate_a_segment_and_activates_the_run(grouped_candidates):
+    ids, truth = grouped_candidates
+    run = segmentation_train(n_clusters=3)
+    result = segmentation_assign()
+    assert result.run == run and result.total == 90
+    assert sum(result.counts.values()) == 90
+    run.refresh_from_db()
+    assert run.is_active and run.activated_at is not None
+    assignment = _segments_by_candidate()
+    numbers = dict(Segment.objects.values_list("id", "number"))
+    labels = np.array([numbers[assignment[i]] for i in ids])
+    assert adjusted_rand_score(truth, labels) >= 0.95
+
+
+def test_only_one_run_is_active_and_the_newest_trained_is_applied(grouped_candidates):
+    first = segmentation_train(n_clusters=3)
+    segmentation_assign()
+    second = segmentation_train(n_clusters=2)
+    segmentation_assign()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.is_active, second.is_active) == (False, True)
+    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {second.pk}
+    segmentation_assign(run=first)  # the previous run can be applied again
+    assert SegmentationRun.objects.get(is_active=True) == first
+
+
+def test_assign_without_a_trained_model_says_what_to_do(grouped_candidates):
+    with pytest.raises(SegmentationInputError, match="no trained segmentation model.*train_segments"):
+        segmentation_assign()
+
+
+def test_train_on_an_empty_database_is_refused_without_a_run(db):
+    with pytest.raises(SegmentationInputError, match="no candidates"):
+        segmentation_train()
+    assert not SegmentationRun.objects.exists()
+
+
+def test_k_larger_than_the_candidates_is_refused_without_a_run(db):
+    store_profiles(make_profiles(1)[0])
+    with pytest.raises(SegmentationInputError, match="Cannot make 5 segments from 3 candidate"):
+        segmentation_train(n_clusters=5)
+    assert not SegmentationRun.objects.exists()
+
+
+def _assigned_state():
+    return _segments_by_candidate(), list(
+        SegmentationRun.objects.filter(is_active=True).values_list("id", flat=True)
+    )
+
+
+def test_missing_artifact_is_refused_and_assignments_stay(grouped_candidates):
+    segmentation_train(n_clusters=3)
+    segmentation_assign()
+    before = _assigned_state()
+    second = segmentation_train(n_clusters=2)
+    Path(second.artifact_path).unlink()
+    with pytest.raises(ArtifactError, match="is missing"):
+        segmentation_assign()
+    assert _assigned_state() == before
+
+
+def test_tampered_artifact_is_refused_and_assignments_stay(grouped_candidates):
+    segmentation_train(n_clusters=3)
+    segmentation_assign()
+    before = _assigned_state()
+    second = segmentation_train(n_clusters=2)
+    path = Path(second.artifact_path)
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="does not match the checksum"):
+        segmentation_assign()
+    assert _assigned_state() == before
+
+
+def test_failure_after_the_bulk_write_rolls_everything_back(grouped_candidates, monkeypatch):
+    segmentation_train(n_clusters=3)
+    segmentation_assign()
+    before = _assigned_state()
+    segmentation_train(n_clusters=2)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # Every candidate's new segment has been written when this runs; the transaction must undo it.
+    monkeypatch.setattr(services, "_assign_late_arrivals", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        segmentation_assign()
+    assert _assigned_state() == before
+
+
+def test_failed_training_is_recorded_and_changes_nothing_else(db):
+    records, _ = make_profiles(1)
+    store_profiles([dict(records[0]) for _ in range(6)])
+    with pytest.raises(SegmentationInputError, match="fewer than 4 distinct profiles"):
+        segmentation_train(n_clusters=4)
+    run = SegmentationRun.objects.get()
+    assert run.status == SegmentationRun.Status.FAILED
+    assert "distinct profiles" in run.error
+    assert not run.segments.exists() and not run.is_active
+    assert list(Path(services.settings.ADFLUX_MODEL_DIR).glob("*.joblib")) == []
+
+
+def test_candidates_created_during_assignment_get_a_segment_too(grouped_candidates, monkeypatch):
+    segmentation_train(n_clusters=3)
+    real_load = services.candidate_features_load
+    late_records, _ = make_profiles(1, seed=99)
+
+    def load_then_someone_imports(**kwargs):
+        features = real_load(**kwargs)
+        if not kwargs:
+            store_profiles(late_records, prefix="late")
+        return features
+
+    monkeypatch.setattr(services, "candidate_features_load", load_then_someone_imports)
+    result = segmentation_assign()
+    assert result.total == 93
+    assert not Candidate.objects.filter(segment__isnull=True).exists()
