@@ -47,7 +47,10 @@ class Candidate(TimeStampedModel):
     EducationLevel = EducationLevel
 
     external_id = models.CharField(
-        max_length=100, null=True, blank=True, unique=True,
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="The identifier in the system the candidate came from; unique when present.",
     )
     name = models.CharField(max_length=200)
@@ -57,7 +60,9 @@ class Candidate(TimeStampedModel):
         max_length=20, choices=EducationLevel.choices, blank=True, db_index=True
     )
     years_experience = models.FloatField(null=True, blank=True)
-    desired_salary = models.BigIntegerField(null=True, blank=True, help_text="Whole units per year.")
+    desired_salary = models.BigIntegerField(
+        null=True, blank=True, help_text="Whole units per year."
+    )
     primary_skill = models.CharField(max_length=100, blank=True, db_index=True)
     skills = models.ManyToManyField(
         Skill, through="CandidateSkill", related_name="candidates", blank=True

@@ -14,7 +14,10 @@ class StageProgress:
     def __init__(self, stages: list[str], *, enabled: bool | None = None) -> None:
         # disable=None is tqdm's "only on a TTY"; the bar goes to stderr, results to stdout.
         self._bar = tqdm(
-            total=len(stages), unit="stage", file=sys.stderr, leave=False,
+            total=len(stages),
+            unit="stage",
+            file=sys.stderr,
+            leave=False,
             disable=None if enabled is None else not enabled,
         )
         self._started = False

@@ -46,13 +46,21 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
 
     skill_ids, skill_names = _skill_table()
     flat = np.fromiter(
-        (value for pair in pairs.values_list("candidate_id", "skill_id").iterator(
-            chunk_size=CHUNK_SIZE) for value in pair),
+        (
+            value
+            for pair in pairs.values_list("candidate_id", "skill_id").iterator(
+                chunk_size=CHUNK_SIZE
+            )
+            for value in pair
+        ),
         dtype=np.int64,
     ).reshape(-1, 2)
     row_of = np.searchsorted(ids, flat[:, 0])
-    known = (row_of < n) & (ids[np.minimum(row_of, max(n - 1, 0))] == flat[:, 0]) if n else (
-        np.zeros(len(flat), dtype=bool))
+    known = (
+        (row_of < n) & (ids[np.minimum(row_of, max(n - 1, 0))] == flat[:, 0])
+        if n
+        else (np.zeros(len(flat), dtype=bool))
+    )
     code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
     code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
     return CandidateFeatures(

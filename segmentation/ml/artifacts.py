@@ -51,7 +51,8 @@ def save_model(pipeline: SegmentationPipeline, directory: Path, *, stem: str) ->
         "saved_at": datetime.now(UTC).isoformat(),
         "pipeline": pipeline,
     }
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{stem}-", delete=False)
+    # delete=False: the file must outlive the handle so it can be renamed into place.
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{stem}-", delete=False)  # noqa: SIM115
     try:
         with handle:
             joblib.dump(payload, handle, compress=3)

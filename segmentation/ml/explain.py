@@ -81,9 +81,7 @@ def segment_profiles(
     return profiles
 
 
-def _skill_counts(
-    features: CandidateFeatures, labels: np.ndarray, n_clusters: int
-) -> pd.DataFrame:
+def _skill_counts(features: CandidateFeatures, labels: np.ndarray, n_clusters: int) -> pd.DataFrame:
     """Candidates per (segment, skill), counting a candidate once per skill."""
     keys = [skill_key(name) for name in features.skill_names]
     unique_keys = sorted(set(keys))

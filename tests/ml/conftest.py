@@ -7,13 +7,29 @@ import pytest
 
 GROUPS = [
     # (years, salary, location, education, primary skill, skill pool)
-    (2.0, 40_000, "Lisbon", "bachelor", "Developer, front-end", ["JavaScript", "React", "CSS", "HTML"]),
-    (12.0, 120_000, "Berlin", "master", "Developer, back-end", ["Python", "PostgreSQL", "Django", "Redis"]),
+    (
+        2.0,
+        40_000,
+        "Lisbon",
+        "bachelor",
+        "Developer, front-end",
+        ["JavaScript", "React", "CSS", "HTML"],
+    ),
+    (
+        12.0,
+        120_000,
+        "Berlin",
+        "master",
+        "Developer, back-end",
+        ["Python", "PostgreSQL", "Django", "Redis"],
+    ),
     (7.0, 90_000, "Toronto", "doctorate", "Data scientist", ["R", "Python", "Pandas", "Spark"]),
 ]
 
 
-def make_profiles(per_group: int, seed: int = 0, blanks: bool = False) -> tuple[list[dict], np.ndarray]:
+def make_profiles(
+    per_group: int, seed: int = 0, blanks: bool = False
+) -> tuple[list[dict], np.ndarray]:
     """Candidates in three well-separated groups; returns the records and the true group."""
     rng = np.random.default_rng(seed)
     records: list[dict] = []

@@ -95,7 +95,10 @@ def test_vocabulary_is_fixed_at_training_so_new_data_lands_in_the_same_columns()
 def test_skills_are_one_per_name_whatever_case_spacing_or_repetition():
     features = extract_features([_record(skills=[" C++ ", "c++", "C++", "Rust"])])
     matrix, encoder = preprocess_features(features)
-    assert [n for n in encoder.feature_names if n.startswith("skill=")] == ["skill=C++", "skill=Rust"]
+    assert [n for n in encoder.feature_names if n.startswith("skill=")] == [
+        "skill=C++",
+        "skill=Rust",
+    ]
     assert matrix.toarray()[0, -2:].tolist() == [1.0, 1.0]
 
 

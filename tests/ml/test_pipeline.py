@@ -103,6 +103,10 @@ def test_absurd_k_is_refused(k):
 def test_seed_configuration_is_the_seeds():
     config = ClusteringConfig.seed(5)
     assert (config.n_clusters, config.n_init, config.max_iter, config.tol, config.random_state) == (
-        5, 10, 300, 1e-4, 42,
+        5,
+        10,
+        300,
+        1e-4,
+        42,
     )
     assert config.fit_sample_size is None

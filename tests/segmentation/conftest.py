@@ -21,7 +21,9 @@ def store_profiles(records: list[dict], prefix: str = "c") -> list[int]:
             location=record["location"],
             education_level=record["education_level"],
             years_experience=record["years_experience"],
-            desired_salary=None if record["desired_salary"] is None else int(record["desired_salary"]),
+            desired_salary=None
+            if record["desired_salary"] is None
+            else int(record["desired_salary"]),
             primary_skill=record["primary_skill"],
         )
         for name in record["skills"]:

@@ -72,7 +72,9 @@ def test_only_one_run_is_active_and_the_newest_trained_is_applied(grouped_candid
 
 
 def test_assign_without_a_trained_model_says_what_to_do(grouped_candidates):
-    with pytest.raises(SegmentationInputError, match="no trained segmentation model.*train_segments"):
+    with pytest.raises(
+        SegmentationInputError, match="no trained segmentation model.*train_segments"
+    ):
         segmentation_assign()
 
 

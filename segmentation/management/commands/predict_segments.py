@@ -37,5 +37,7 @@ class Command(BaseCommand):
         timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
         self.stdout.write(f"Timings: {timings}")
         self.stdout.write(
-            self.style.SUCCESS(f"Assigned {result.total:,} candidates; run {result.run.pk} is active.")
+            self.style.SUCCESS(
+                f"Assigned {result.total:,} candidates; run {result.run.pk} is active."
+            )
         )

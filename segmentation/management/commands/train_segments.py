@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--clusters", type=int, default=DEFAULT_CLUSTERS,
+            "--clusters",
+            type=int,
+            default=DEFAULT_CLUSTERS,
             help=f"Number of segments k (1-{MAX_CLUSTERS}; default {DEFAULT_CLUSTERS}).",
         )
 
