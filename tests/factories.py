@@ -21,6 +21,7 @@ class SkillFactory(factory.django.DjangoModelFactory):
 class CandidateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Candidate
+        skip_postgeneration_save = True
 
     external_id = factory.Sequence(lambda n: f"ext-{n}")
     name = factory.Sequence(lambda n: f"Candidate {n}")

@@ -1,0 +1,77 @@
+"""Admin for job openings and the campaigns that target segments for them."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from campaigns.forms import CampaignForm
+from campaigns.models import Campaign, JobOpening
+
+
+@admin.register(JobOpening)
+class JobOpeningAdmin(admin.ModelAdmin):
+    list_display = ["title", "location", "is_open", "min_years_experience", "created_at"]
+    list_filter = ["is_open"]
+    search_fields = ["title", "location"]
+    fields = [
+        "title",
+        "location",
+        "is_open",
+        "required_skills",
+        "min_years_experience",
+        "description",
+    ]
+    autocomplete_fields = ["required_skills"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
+    list_display = [
+        "name",
+        "job_opening",
+        "status",
+        "budget",
+        "start_date",
+        "end_date",
+        "target_segments_display",
+        "audience",
+    ]
+    list_filter = ["status", "start_date"]
+    list_select_related = ["job_opening"]
+    search_fields = ["name", "job_opening__title"]
+    autocomplete_fields = ["job_opening"]
+    fields = [
+        "name",
+        "job_opening",
+        "status",
+        "budget",
+        "start_date",
+        "end_date",
+        "target_segments",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return super().get_queryset(request).prefetch_related("target_segments")
+
+    @admin.display(description="Target segments")
+    def target_segments_display(self, campaign: Campaign) -> str:
+        return ", ".join(f"{s.name} ({s.size:,})" for s in campaign.target_segments.all())
+
+    @admin.display(description="Audience")
+    def audience(self, campaign: Campaign) -> str:
+        # Segments of one run do not overlap, so their sizes add up to distinct candidates.
+        return f"{sum(s.size for s in campaign.target_segments.all()):,}"
+
+    def save_model(
+        self, request: HttpRequest, obj: Campaign, form: CampaignForm, change: bool
+    ) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

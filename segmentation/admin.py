@@ -1,0 +1,352 @@
+"""Admin for segmentation runs and segments: runs are records to read, segments may be renamed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from candidates.models import EducationLevel
+from segmentation.ml.errors import SegmentationError
+from segmentation.ml.pipeline import DEFAULT_CLUSTERS
+from segmentation.models import Segment, SegmentationRun
+from segmentation.services import AssignmentResult, segmentation_assign, segmentation_train
+
+# The profile stores education codes ("some_college"); a recruiter reads the labels.
+VALUE_LABELS: dict[str, dict[str, str]] = {"top_education_level": dict(EducationLevel.choices)}
+
+MIN_CLUSTERS = 2
+MAX_CLUSTERS = 50
+
+
+def _scientific(value: float) -> str:
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def train_report(run: SegmentationRun) -> str:
+    """The sentence an admin user reads after a successful training."""
+    inertia = "n/a" if run.inertia is None else _scientific(run.inertia)
+    silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.2f}"
+    return (
+        f"Trained run {run.pk} on all {run.n_candidates:,} candidates: k={run.n_clusters}, "
+        f"inertia {inertia}, silhouette {silhouette}. "
+        "It is not active yet: use “Assign segments” to apply it."
+    )
+
+
+def assign_segments_report(result: AssignmentResult) -> str:
+    """The sentence an admin user reads after candidates were given their segments."""
+    counts = ", ".join(f"{name}: {count:,}" for name, count in result.counts.items())
+    return (
+        f"Assigned all {result.total:,} candidates with run {result.run.pk}, now active: {counts}."
+    )
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def _percent(share: Any) -> str:
+    return f"{share:.0%}" if isinstance(share, int | float) else str(share)
+
+
+def _profile_value(value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """One profile entry as plain text; the caller escapes it."""
+    if isinstance(value, Mapping) and {"mean", "median"} <= value.keys():
+        if not value.get("known"):
+            return "unknown"
+        median, mean = _number(value["median"]), _number(value["mean"])
+        return f"median {median}, mean {mean} ({_number(value['known'])} known)"
+    if isinstance(value, list) and all(isinstance(item, list | tuple) for item in value):
+        # Tops come as [value, count, share of the segment].
+        return (
+            ", ".join(
+                f"{(labels or {}).get(item[0], item[0])} ({_percent(item[2])})"
+                if len(item) >= 3
+                else " ".join(map(str, item))
+                for item in value
+            )
+            or "—"
+        )
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _profile_label(key: str) -> str:
+    if key.startswith("top_"):
+        key = f"most common {key.removeprefix('top_')}"
+    return key.replace("_", " ").capitalize()
+
+
+def render_profile(profile: Mapping[str, Any]) -> SafeString:
+    """A profile as a two-column HTML table; every key and value is escaped."""
+    if not profile:
+        return format_html("<p>{}</p>", "No profile recorded.")
+    rows: list[tuple[str, str]] = []
+    for key, value in profile.items():
+        if key == "share":
+            continue
+        text = _profile_value(value, VALUE_LABELS.get(key))
+        if key == "size" and "share" in profile:
+            text = f"{value:,} ({_percent(profile['share'])} of candidates)"
+        rows.append((_profile_label(key), text))
+    return _table(rows)
+
+
+def _table(rows: Iterable[tuple[str, str]]) -> SafeString:
+    body = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+    return format_html("<table>{}</table>", body)
+
+
+def _key_value_table(mapping: Mapping[str, Any]) -> SafeString:
+    if not mapping:
+        return format_html("{}", "—")
+    return _table((str(key), _profile_value(value)) for key, value in mapping.items())
+
+
+class TrainSegmentationForm(forms.Form):
+    n_clusters = forms.IntegerField(
+        label="Number of segments (k)",
+        min_value=MIN_CLUSTERS,
+        max_value=MAX_CLUSTERS,
+        initial=DEFAULT_CLUSTERS,
+        help_text=f"Between {MIN_CLUSTERS} and {MAX_CLUSTERS}. Training uses every candidate.",
+    )
+
+
+class SegmentInline(admin.TabularInline):
+    model = Segment
+    fields = ["number", "name_link", "size"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["number"]
+
+    @admin.display(description="Name")
+    def name_link(self, segment: Segment) -> SafeString:
+        url = reverse("admin:segmentation_segment_change", args=[segment.pk])
+        return format_html('<a href="{}">{}</a>', url, segment.name)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SegmentationRun)
+class SegmentationRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "status",
+        "is_active",
+        "algorithm",
+        "n_clusters",
+        "n_candidates",
+        "inertia_display",
+        "silhouette_display",
+        "created_by",
+        "created_at",
+    ]
+    list_display_links = ["id", "status"]
+    list_filter = ["status", "is_active"]
+    list_select_related = ["created_by"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "is_active",
+                    "algorithm",
+                    "n_clusters",
+                    "n_candidates",
+                    "n_features",
+                    "inertia",
+                    "silhouette",
+                    "created_by",
+                    "created_at",
+                    "finished_at",
+                    "activated_at",
+                    "error",
+                ]
+            },
+        ),
+        ("Configuration", {"fields": ["parameters_table", "feature_names_list"]}),
+        ("Timings and versions", {"fields": ["timings_table", "library_versions_table"]}),
+        ("Model file", {"fields": ["artifact_path", "artifact_sha256"]}),
+        ("All candidates at training time", {"fields": ["pool_profile_table"]}),
+    ]
+    readonly_fields = [
+        "created_at",
+        "parameters_table",
+        "feature_names_list",
+        "timings_table",
+        "library_versions_table",
+        "pool_profile_table",
+    ]
+    inlines = [SegmentInline]
+    actions = ["assign_segments_with_selected_run"]
+
+    @admin.display(description="Inertia", ordering="inertia")
+    def inertia_display(self, run: SegmentationRun) -> str | None:
+        return None if run.inertia is None else _scientific(run.inertia)
+
+    @admin.display(description="Silhouette", ordering="silhouette")
+    def silhouette_display(self, run: SegmentationRun) -> str | None:
+        return None if run.silhouette is None else f"{run.silhouette:.3f}"
+
+    @admin.display(description="Parameters")
+    def parameters_table(self, run: SegmentationRun) -> SafeString:
+        return _key_value_table(run.parameters)
+
+    @admin.display(description="Feature names")
+    def feature_names_list(self, run: SegmentationRun) -> str:
+        return ", ".join(map(str, run.feature_names)) or "—"
+
+    @admin.display(description="Timings (seconds)")
+    def timings_table(self, run: SegmentationRun) -> SafeString:
+        return _key_value_table(run.timings)
+
+    @admin.display(description="Library versions")
+    def library_versions_table(self, run: SegmentationRun) -> SafeString:
+        return _key_value_table(run.library_versions)
+
+    @admin.display(description="Profile")
+    def pool_profile_table(self, run: SegmentationRun) -> SafeString:
+        return render_profile(run.pool_profile)
+
+    # A run is the record of what a model was trained on: nobody edits it by hand.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting the active run would leave every candidate without a segment.
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(
+        self, objs: Iterable[SegmentationRun], request: HttpRequest
+    ) -> tuple[list, dict, set, list]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Segments cannot be deleted on their own, but they go with their run.
+        perms_needed = perms_needed - {Segment._meta.verbose_name}
+        active = [run for run in objs if run.is_active]
+        if active and super().has_delete_permission(request):
+            # has_delete_permission(obj) already refuses the active run, which Django would
+            # report as "no permission"; a protected entry tells the user why instead.
+            perms_needed = perms_needed - {self.opts.verbose_name}
+            protected = [*protected, *(f"{run}: assign with another run first" for run in active)]
+        return deleted, counts, perms_needed, protected
+
+    def has_train_segmentation_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("segmentation.train_segmentation")
+
+    def has_assign_segments_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("segmentation.assign_segments")
+
+    @admin.action(
+        description="Assign segments using the selected run (all candidates)",
+        permissions=["assign_segments"],
+    )
+    def assign_segments_with_selected_run(
+        self, request: HttpRequest, queryset: QuerySet[SegmentationRun]
+    ) -> None:
+        runs = list(queryset[:2])
+        if len(runs) != 1:
+            self.message_user(
+                request, "Select exactly one run to assign segments with.", messages.ERROR
+            )
+            return
+        try:
+            result = segmentation_assign(run=runs[0], user=request.user)
+        except SegmentationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, assign_segments_report(result), messages.SUCCESS)
+
+    def get_urls(self) -> list[URLPattern]:
+        train = path(
+            "train/",
+            self.admin_site.admin_view(self.train_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_train",
+        )
+        # Before the defaults, whose "<path:object_id>/" would otherwise swallow "train/".
+        return [train, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "has_train_permission": self.has_train_segmentation_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def train_view(self, request: HttpRequest) -> HttpResponse:
+        """A form for k, then one training on every candidate (admin_view adds CSRF checks)."""
+        if not self.has_train_segmentation_permission(request):
+            raise PermissionDenied
+        form = TrainSegmentationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = segmentation_train(
+                    n_clusters=form.cleaned_data["n_clusters"], user=request.user
+                )
+            except SegmentationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, train_report(run), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:segmentation_segmentationrun_change", args=[run.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Train a new segmentation model",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/segmentation/segmentationrun/train.html", context)
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["run", "number", "name", "size_display"]
+    list_display_links = ["name"]
+    list_filter = ["run"]
+    list_select_related = ["run"]
+    search_fields = ["name"]
+    fields = ["run", "number", "name", "size", "profile_table"]
+    # Only the name is the user's; the rest is what training and assignment measured.
+    readonly_fields = ["run", "number", "size", "profile_table"]
+
+    @admin.display(description="Size", ordering="size")
+    def size_display(self, segment: Segment) -> str:
+        return f"{segment.size:,}"
+
+    @admin.display(description="Profile")
+    def profile_table(self, segment: Segment) -> SafeString:
+        return render_profile(segment.profile)
+
+    # Segments belong to a run: created by training, removed with their run.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,311 @@
+"""The candidate and skill admin: pages, filters, and the train/assign actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from candidates.admin import ActiveSegmentFilter
+from candidates.models import Candidate, CandidateSkill
+from segmentation.models import SegmentationRun
+from segmentation.services import segmentation_assign, segmentation_train
+from tests.factories import CandidateFactory, SkillFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:candidates_candidate_changelist")
+
+
+def make_groups(per_group: int = 15) -> dict[str, list[Candidate]]:
+    """Three groups a clustering cannot confuse: skills, place, experience and pay all differ."""
+    groups: dict[str, list[Candidate]] = {"backend": [], "data": [], "frontend": []}
+    for i in range(per_group):
+        groups["backend"].append(
+            CandidateFactory(
+                location="Berlin",
+                education_level="bachelor",
+                years_experience=1.0 + (i % 2) * 0.5,
+                desired_salary=40_000,
+                primary_skill="Developer, back-end",
+                skill_names=["Python", "Django"],
+            )
+        )
+        groups["data"].append(
+            CandidateFactory(
+                location="Munich",
+                education_level="master",
+                years_experience=12.0 + i % 3,
+                desired_salary=120_000,
+                primary_skill="Data scientist",
+                skill_names=["R", "Statistics"],
+            )
+        )
+        groups["frontend"].append(
+            CandidateFactory(
+                location="Lisbon",
+                education_level="",
+                years_experience=6.0,
+                desired_salary=60_000,
+                primary_skill="Developer, front-end",
+                skill_names=["JavaScript", "CSS"],
+            )
+        )
+    return groups
+
+
+@pytest.fixture
+def trainer(django_user_model):
+    """Staff who may view everything and also train and assign."""
+    user = django_user_model.objects.create_user(
+        "trainer", "trainer@example.org", "pw-trainer-123!", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(codename__startswith="view_")
+        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
+    )
+    return user
+
+
+def messages_of(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+
+
+def listed_ids(client, query: str = "") -> set[int]:
+    response = client.get(CHANGELIST + query)
+    assert response.status_code == 200
+    return {candidate.pk for candidate in response.context["cl"].result_list}
+
+
+def post_action(client, action: str, candidates: list[Candidate]):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [c.pk for c in candidates]},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize("user_fixture", ["superuser", "staff_user"])
+def test_candidate_and_skill_pages_render(client, request, user_fixture):
+    make_groups(per_group=2)
+    run = segmentation_train(n_clusters=2)
+    segmentation_assign(run=run)
+    client.force_login(request.getfixturevalue(user_fixture))
+    candidate = Candidate.objects.first()
+    skill = CandidateSkill.objects.filter(candidate_id=candidate.pk).first().skill
+    for url in [
+        CHANGELIST,
+        CHANGELIST + "?q=Munich",
+        reverse("admin:candidates_candidate_change", args=[candidate.pk]),
+        reverse("admin:candidates_skill_changelist"),
+        reverse("admin:candidates_skill_change", args=[skill.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_changelist_shows_segment_name_and_readable_salary(client, superuser):
+    make_groups(per_group=2)
+    segmentation_assign(run=segmentation_train(n_clusters=2))
+    client.force_login(superuser)
+    content = client.get(CHANGELIST).content.decode()
+    assert "Segment 0" in content
+    assert "120,000" in content
+
+
+def test_changelist_query_count_does_not_grow_with_rows(client, superuser):
+    make_groups(per_group=1)
+    segmentation_assign(run=segmentation_train(n_clusters=2))
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as few:
+        client.get(CHANGELIST)
+    make_groups(per_group=10)
+    segmentation_assign(run=segmentation_train(n_clusters=2))
+    with CaptureQueriesContext(connection) as many:
+        client.get(CHANGELIST)
+    assert len(many) == len(few)
+
+
+def test_staff_without_permission_sees_no_segmentation_actions(client, staff_user, trainer):
+    make_groups(per_group=2)
+    client.force_login(staff_user)
+    content = client.get(CHANGELIST).content.decode()
+    assert "train_segmentation" not in content
+    assert "assign_segments" not in content
+    client.force_login(trainer)
+    content = client.get(CHANGELIST).content.decode()
+    assert "Train segmentation model (all candidates" in content
+    assert "assign_segments" in content
+
+
+def test_staff_without_permission_cannot_run_train_or_assign(client, staff_user):
+    candidates = make_groups(per_group=4)["backend"]
+    client.force_login(staff_user)
+    post_action(client, "train_segmentation", candidates[:1])
+    assert not SegmentationRun.objects.exists()
+
+    run = segmentation_train(n_clusters=2)
+    post_action(client, "assign_segments", candidates[:1])
+    run.refresh_from_db()
+    assert not run.is_active
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
+
+
+def test_train_action_trains_on_all_candidates_whatever_is_selected(client, trainer):
+    groups = make_groups()
+    client.force_login(trainer)
+    response = post_action(client, "train_segmentation", groups["backend"][:1])
+
+    run = SegmentationRun.objects.get()
+    assert run.status == SegmentationRun.Status.TRAINED
+    assert not run.is_active
+    assert run.n_candidates == 45
+    assert run.segments.count() == run.n_clusters
+    assert sum(run.segments.values_list("size", flat=True)) == 45
+    assert run.created_by == trainer
+    assert tuple(tag for tag, _ in messages_of(response)) == ("success",)
+    assert messages_of(response)[0][1].startswith(f"Trained run {run.pk} on all 45 candidates: k=")
+
+
+def test_assign_action_gives_every_candidate_a_segment_and_activates_run(client, trainer):
+    groups = make_groups()
+    run = segmentation_train(n_clusters=3)
+    client.force_login(trainer)
+    response = post_action(client, "assign_segments", groups["data"][:1])
+
+    run.refresh_from_db()
+    assert run.is_active
+    assert not Candidate.objects.filter(segment__isnull=True).exists()
+    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+    # The three groups are far apart: each lands whole in a segment of its own.
+    for members in groups.values():
+        segments = Candidate.objects.filter(pk__in=[m.pk for m in members]).values("segment")
+        assert segments.distinct().count() == 1
+    [(level, text)] = messages_of(response)
+    assert level == "success"
+    assert text.startswith(f"Assigned all 45 candidates with run {run.pk}")
+    assert "Segment 0: 15" in text
+
+
+def test_assign_action_without_trained_model_is_an_error_message(client, trainer):
+    candidates = make_groups(per_group=2)["backend"]
+    client.force_login(trainer)
+    response = post_action(client, "assign_segments", candidates[:1])
+
+    assert response.status_code == 200
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "no trained segmentation model" in text
+    assert not SegmentationRun.objects.exists()
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
+
+
+def test_train_action_with_more_segments_than_candidates_is_an_error_message(client, trainer):
+    candidates = [CandidateFactory(), CandidateFactory(), CandidateFactory()]
+    client.force_login(trainer)
+    response = post_action(client, "train_segmentation", candidates[:1])
+
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "Cannot make 5 segments from 3 candidate(s)" in text
+    assert not SegmentationRun.objects.exists()
+
+
+def test_segment_filter_offers_only_active_run_and_filters(client, superuser):
+    groups = make_groups()
+    active = segmentation_train(n_clusters=3)
+    segmentation_assign(run=active)
+    other = segmentation_train(n_clusters=2)
+    latecomer = CandidateFactory(location="Oslo")  # arrived after the assignment
+    client.force_login(superuser)
+
+    response = client.get(CHANGELIST)
+    [spec] = [s for s in response.context["cl"].filter_specs if isinstance(s, ActiveSegmentFilter)]
+    offered = {value for value, _ in spec.lookup_choices}
+    assert offered == {str(pk) for pk in active.segments.values_list("pk", flat=True)} | {"none"}
+    assert not offered & {str(pk) for pk in other.segments.values_list("pk", flat=True)}
+
+    data_segment = Candidate.objects.get(pk=groups["data"][0].pk).segment
+    assert listed_ids(client, f"?segment={data_segment.pk}") == {c.pk for c in groups["data"]}
+    assert listed_ids(client, "?segment=none") == {latecomer.pk}
+
+
+def test_skill_education_years_and_location_filters(client, superuser):
+    groups = make_groups(per_group=3)
+    unknown_years = CandidateFactory(years_experience=None, location="Oslo", skill_names=["Go"])
+    ten_years = CandidateFactory(years_experience=10.0, skill_names=["Python"])
+    two_years = CandidateFactory(years_experience=2.0)
+    client.force_login(superuser)
+
+    def ids(*members: Candidate) -> set[int]:
+        return {c.pk for c in members}
+
+    python = SkillFactory(name="Python")
+    assert listed_ids(client, f"?skill={python.pk}") == ids(*groups["backend"], ten_years)
+    assert listed_ids(client, "?education=master") == ids(*groups["data"])
+    assert listed_ids(client, "?education=blank") == ids(*groups["frontend"])
+    # Lower bounds are included, upper bounds are not.
+    assert listed_ids(client, "?years=0-2") == ids(*groups["backend"])
+    assert listed_ids(client, "?years=2-5") == ids(two_years)
+    assert listed_ids(client, "?years=5-10") == ids(*groups["frontend"])
+    assert listed_ids(client, "?years=10%2B") == ids(*groups["data"], ten_years)
+    assert listed_ids(client, "?years=blank") == ids(unknown_years)
+    assert listed_ids(client, "?location=Oslo") == ids(unknown_years)
+    assert listed_ids(client, f"?location=Munich&skill={python.pk}") == set()
+
+
+def test_location_filter_is_a_dropdown_of_every_location(client, superuser):
+    for i in range(60):
+        CandidateFactory(location=f"City {i:02d}")
+    client.force_login(superuser)
+    content = client.get(CHANGELIST).content.decode()
+    assert "<select" in content
+    assert '<option value="?location=City+59"' in content
+
+
+def test_unknown_filter_value_does_not_crash(client, superuser):
+    make_groups(per_group=1)
+    client.force_login(superuser)
+    for query in ["?segment=abc", "?skill=abc", "?years=3-4", "?education=astronaut"]:
+        assert client.get(CHANGELIST + query).status_code in {200, 302}, query
+
+
+def test_search_finds_by_external_id_and_email(client, superuser):
+    wanted = CandidateFactory(external_id="crm-7781", email="ada@example.org")
+    CandidateFactory()
+    client.force_login(superuser)
+    assert listed_ids(client, "?q=crm-7781") == {wanted.pk}
+    assert listed_ids(client, "?q=ada@example") == {wanted.pk}
+
+
+def test_skills_are_edited_inline_and_segment_cannot_be_set_by_hand(client, superuser):
+    make_groups(per_group=2)
+    candidate = CandidateFactory(skill_names=["Python"])
+    segmentation_assign(run=segmentation_train(n_clusters=2))
+    candidate.refresh_from_db()
+    rust = SkillFactory(name="Rust")
+    other_segment = SegmentationRun.objects.get().segments.exclude(pk=candidate.segment_id).get()
+    client.force_login(superuser)
+    url = reverse("admin:candidates_candidate_change", args=[candidate.pk])
+    form = client.get(url).context["adminform"].form
+    existing = CandidateSkill.objects.get(candidate=candidate)
+    data = {
+        **{name: form.initial.get(name) or "" for name in form.fields},
+        "segment": other_segment.pk,
+        "skills-TOTAL_FORMS": "2",
+        "skills-INITIAL_FORMS": "1",
+        "skills-0-id": existing.pk,
+        "skills-0-candidate": candidate.pk,
+        "skills-0-skill": existing.skill_id,
+        "skills-1-candidate": candidate.pk,
+        "skills-1-skill": rust.pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+
+    segment_before = candidate.segment_id
+    candidate.refresh_from_db()
+    assert set(candidate.skills.values_list("name", flat=True)) == {"Python", "Rust"}
+    assert candidate.segment_id == segment_before
