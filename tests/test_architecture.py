@@ -1,0 +1,32 @@
+"""The ML core stays importable, and usable, without Django."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import sys
+import segmentation.ml.artifacts, segmentation.ml.explain, segmentation.ml.features
+import segmentation.ml.pipeline, segmentation.ml.seed
+from segmentation.ml.features import extract_features
+from segmentation.ml.pipeline import ClusteringConfig, fit_segmentation
+records = [
+    {"years_experience": float(i % 7), "desired_salary": 1000.0 * (i % 5), "location": "L%d" % (i % 3),
+     "education_level": "bachelor", "primary_skill": "P", "skills": ["S%d" % (i % 4)]}
+    for i in range(30)
+]
+result = fit_segmentation(extract_features(records), ClusteringConfig(n_clusters=3))
+print(len(result.labels), sorted(m for m in sys.modules if m == "django" or m.startswith("django.")))
+"""
+
+
+def test_ml_core_trains_without_django_loaded():
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "30 []"
