@@ -1,0 +1,257 @@
+"""The candidates CSV format: its columns, and turning one row into a valid candidate or errors.
+
+Pure: no database access, so every rule here is testable on hand-made dicts. The rules mirror the
+model's constraints (lengths, ranges, choices) so a row that passes never fails in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from candidates.models import (
+    MAX_DESIRED_SALARY,
+    MAX_YEARS_EXPERIENCE,
+    Candidate,
+    EducationLevel,
+    Skill,
+)
+from candidates.skill_names import split_skills
+
+COLUMNS: tuple[str, ...] = (
+    "external_id",
+    "name",
+    "email",
+    "location",
+    "education_level",
+    "years_experience",
+    "desired_salary",
+    "primary_skill",
+    "skills",
+)
+# Every column is required: a file without, say, desired_salary would otherwise blank the
+# salaries of the candidates it updates. A column can be present and empty.
+REQUIRED_COLUMNS = COLUMNS
+SEGMENT_COLUMNS: tuple[str, ...] = ("segment", "segment_name")
+EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, *SEGMENT_COLUMNS)
+ERROR_COLUMNS: tuple[str, ...] = ("line", "column", "error")
+# Columns AdFlux itself writes (the export's segment, the errors file's diagnosis): importing
+# those files back is expected, so these are ignored without a warning.
+KNOWN_EXTRA_COLUMNS = frozenset((*SEGMENT_COLUMNS, *ERROR_COLUMNS))
+# Text cells are read back from their formula escape; numbers never carry one.
+TEXT_COLUMNS = frozenset(
+    ("external_id", "name", "email", "location", "education_level", "primary_skill", "skills")
+)
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
+
+_MAX_LENGTH = {
+    column: Candidate._meta.get_field(column).max_length
+    for column in ("external_id", "name", "email", "location", "primary_skill")
+}
+MAX_SKILL_NAME_LENGTH: int = Skill._meta.get_field("name").max_length  # type: ignore[assignment]
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_NOT_FINITE = frozenset(
+    sign + word for sign in ("", "+", "-") for word in ("inf", "infinity", "nan", "snan")
+)
+_EDUCATION_BY_TEXT: dict[str, str] = {
+    text.casefold(): level.value
+    for level in EducationLevel
+    for text in (level.value, str(level.label))
+}
+_EDUCATION_HELP = ", ".join(EducationLevel.values)
+_validate_email = EmailValidator()
+
+
+class CandidateCsvError(Exception):
+    """The file as a whole cannot be imported (missing columns, unreadable, malformed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why one cell of one row was rejected; ``line`` is the row's first physical line."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, {self.column}" if self.column else f"line {self.line}"
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{where}: {self.reason}" + (f" (got {shown!r})" if self.value else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCandidate:
+    """One valid row, cleaned: trimmed text, "" for a blank category, None for a blank number."""
+
+    external_id: str | None
+    name: str
+    email: str
+    location: str
+    education_level: str
+    years_experience: float | None
+    desired_salary: int | None
+    primary_skill: str
+    skills: tuple[str, ...]
+
+    @property
+    def email_key(self) -> str:
+        # The same notion of "same email" as the Lower("email") unique constraint.
+        return self.email.lower()
+
+
+def escape_formula(text: str) -> str:
+    """Defuse a cell a spreadsheet would run as a formula, by prefixing a quote.
+
+    A number such as "-5" is left alone: a spreadsheet reads it as a number, never a formula. Text
+    that already starts with quotes before a trigger gets one more, so ``unescape_formula`` can
+    always give back the original.
+    """
+    return FORMULA_ESCAPE + text if _needs_escape(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """Undo ``escape_formula``, so an exported file imports back to the same values."""
+    if text.startswith(FORMULA_ESCAPE) and _needs_escape(text[1:]):
+        return text[1:]
+    return text
+
+
+def _needs_escape(text: str) -> bool:
+    if not text or text[0] not in _ESCAPE_CANDIDATES:
+        return False  # the common case, decided on the first character
+    return text.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text)
+
+
+def normalise_header(names: Sequence[str]) -> list[str]:
+    """Header names compared trimmed and case-insensitively (``Email `` is ``email``)."""
+    return [name.strip().lstrip("\ufeff").strip().lower() for name in names]
+
+
+def check_header(header: Sequence[str]) -> list[str]:
+    """The unknown columns of a normalised header; raise if a required one is missing."""
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise CandidateCsvError(
+            f"The file lacks the required column(s): {', '.join(missing)}. "
+            f"The header must name: {','.join(COLUMNS)}."
+        )
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        raise CandidateCsvError(f"The header repeats the column(s): {', '.join(duplicated)}.")
+    return [name for name in header if name not in COLUMNS and name not in KNOWN_EXTRA_COLUMNS]
+
+
+def parse_row(raw: Mapping[str, str | None], line: int) -> ParsedCandidate | list[RowError]:
+    """Validate one row (column -> cell text); every problem is reported, not just the first."""
+    cells = {column: _clean_cell(column, raw.get(column)) for column in COLUMNS}
+    errors: list[RowError] = []
+
+    def reject(column: str, reason: str) -> None:
+        errors.append(RowError(line=line, column=column, value=cells[column], reason=reason))
+
+    for column, max_length in _MAX_LENGTH.items():
+        if len(cells[column]) > max_length:
+            reject(column, f"is longer than {max_length} characters ({len(cells[column])})")
+    for column in ("name", "email"):
+        if not cells[column]:
+            reject(column, "is required")
+    email = cells["email"]
+    if email and len(email) <= _MAX_LENGTH["email"]:
+        try:
+            _validate_email(email)
+        except ValidationError:
+            reject("email", "is not a valid email address")
+
+    education = _EDUCATION_BY_TEXT.get(cells["education_level"].casefold())
+    if cells["education_level"] and education is None:
+        reject(
+            "education_level",
+            f"is not an education level; use one of {_EDUCATION_HELP} (or their labels)",
+        )
+
+    years: float | None = None
+    years_text = cells["years_experience"]
+    if years_text:
+        number = _parse_number(years_text)
+        if isinstance(number, str):
+            reject("years_experience", number)
+        elif not 0 <= number <= MAX_YEARS_EXPERIENCE:
+            reject("years_experience", f"must be between 0 and {MAX_YEARS_EXPERIENCE}")
+        else:
+            years = float(number)
+
+    salary: int | None = None
+    salary_text = cells["desired_salary"]
+    if salary_text:
+        number = _parse_number(salary_text)
+        if isinstance(number, str):
+            if _THOUSANDS.fullmatch(salary_text):
+                number = "must be written without thousands separators (65000, not 65,000)"
+            reject("desired_salary", number)
+        elif number < 0:
+            reject("desired_salary", "must not be negative")
+        elif number > MAX_DESIRED_SALARY:
+            reject("desired_salary", f"must not exceed {MAX_DESIRED_SALARY:,}")
+        elif number != number.to_integral_value():
+            reject("desired_salary", "must be a whole number")
+        else:
+            salary = int(number)
+
+    skills = split_skills(cells["skills"])
+    too_long = [name for name in skills if len(name) > MAX_SKILL_NAME_LENGTH]
+    if too_long:
+        shown = too_long[0][:30] + "..."
+        reject("skills", f"skill {shown!r} is longer than {MAX_SKILL_NAME_LENGTH} characters")
+
+    if errors:
+        return errors
+    return ParsedCandidate(
+        external_id=cells["external_id"] or None,
+        name=cells["name"],
+        email=email,
+        location=cells["location"],
+        education_level=education or "",
+        years_experience=years,
+        desired_salary=salary,
+        primary_skill=cells["primary_skill"],
+        skills=skills,
+    )
+
+
+def _clean_cell(column: str, value: str | None) -> str:
+    text = (value or "").strip()
+    if column in TEXT_COLUMNS:
+        text = unescape_formula(text)
+    if column == "education_level":
+        # Spreadsheets turn the apostrophe of "Master's degree" into a typographic one.
+        text = text.replace("\u2019", "'")
+    return text
+
+
+def _parse_number(text: str) -> Decimal | str:
+    """The number in ``text``, or the reason it is not one.
+
+    Decimal, not float: "1e400" is then a number out of range, not an infinity, and a salary
+    keeps every digit.
+    """
+    if text.lower() in _NOT_FINITE:
+        return "is not a finite number"
+    if not _NUMBER.fullmatch(text):
+        return "is not a number"
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        return "is not a number"

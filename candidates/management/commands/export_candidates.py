@@ -1,0 +1,53 @@
+"""manage.py export_candidates FILE.csv: every candidate with skills and segment, as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from candidates.services.csv_export import DEFAULT_PAGE_SIZE, candidates_export_csv
+
+STDOUT = "-"
+
+
+class Command(BaseCommand):
+    help = (
+        "Export every candidate to CSV in the import's columns plus segment and segment_name. "
+        "FILE '-' writes to standard output."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="The CSV file to write, or '-' for standard output.")
+        parser.add_argument(
+            "--page-size",
+            type=int,
+            default=DEFAULT_PAGE_SIZE,
+            help=f"Candidates read per query (default {DEFAULT_PAGE_SIZE:,}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        page_size: int = options["page_size"]
+        if page_size < 1:
+            raise CommandError("--page-size must be at least 1.")
+        progress = options["verbosity"] != 0
+        target: str = options["file"]
+        if target == STDOUT:
+            count = candidates_export_csv(out=self.stdout, page_size=page_size, progress=progress)
+            # The CSV owns standard output; the summary must not end up inside it.
+            self.stderr.write(self.style.SUCCESS(f"Exported {_candidates(count)}."))
+            return
+        path = Path(target)
+        if not path.parent.is_dir():
+            raise CommandError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        try:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                count = candidates_export_csv(out=out, page_size=page_size, progress=progress)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        self.stdout.write(self.style.SUCCESS(f"Exported {_candidates(count)} to {path}."))
+
+
+def _candidates(count: int) -> str:
+    return f"{count:,} candidate" + ("" if count == 1 else "s")

@@ -1,0 +1,138 @@
+"""Exporting candidates to CSV, streamed page by page so any number of them fits in memory."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import defaultdict
+from typing import TextIO
+
+from tqdm import tqdm
+
+from candidates.csv_format import EXPORT_COLUMNS, escape_formula
+from candidates.models import Candidate, CandidateSkill, Skill
+from candidates.skill_names import SKILL_SEPARATOR, skill_key
+
+DEFAULT_PAGE_SIZE = 5_000
+_VALUES = (
+    "id",
+    "external_id",
+    "name",
+    "email",
+    "location",
+    "education_level",
+    "years_experience",
+    "desired_salary",
+    "primary_skill",
+    "segment__number",
+    "segment__name",
+)
+
+
+def candidates_export_csv(
+    *, out: TextIO, page_size: int = DEFAULT_PAGE_SIZE, progress: bool = False
+) -> int:
+    """Write every candidate as CSV to ``out`` (opened with ``newline=""``); the number written.
+
+    Candidates are read in pages by id (keyset, so each page is one indexed query whatever its
+    depth), and each page's skills with one query over the same id range of the through table.
+    Text cells a spreadsheet would run as formulas are defused with a leading quote.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1")
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    skill_names = _SkillNames()
+    written = 0
+    last_id = 0
+    with tqdm(
+        total=Candidate.objects.count() if progress else None,
+        unit=" candidates",
+        desc="Exporting",
+        file=sys.stderr,
+        disable=None if progress else True,
+    ) as bar:
+        while True:
+            page = list(
+                Candidate.objects.filter(id__gt=last_id)
+                .order_by("id")
+                .values_list(*_VALUES)[:page_size]
+            )
+            if not page:
+                break
+            first_id, last_id = page[0][0], page[-1][0]
+            skills = skill_names.by_candidate(first_id, last_id)
+            writer.writerows(_csv_row(values, skills.get(values[0], "")) for values in page)
+            written += len(page)
+            bar.update(len(page))
+    return written
+
+
+class _SkillNames:
+    """Skill names by id, in export order, so pages read bare (candidate_id, skill_id) pairs."""
+
+    def __init__(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        names = dict(Skill.objects.values_list("id", "name"))
+        # Name order ignoring case, the same on every database whatever its collation.
+        ordered = sorted(names, key=lambda skill_id: (skill_key(names[skill_id]), names[skill_id]))
+        self.rank = {skill_id: rank for rank, skill_id in enumerate(ordered)}
+        self.names = names
+
+    def by_candidate(self, first_id: int, last_id: int) -> dict[int, str]:
+        """The joined skills cell of each candidate with an id in the range."""
+        # An id range, not an IN list: the page holds every candidate in it, and a range needs
+        # no parameter per candidate.
+        pairs = list(
+            CandidateSkill.objects.filter(
+                candidate_id__gte=first_id, candidate_id__lte=last_id
+            ).values_list("candidate_id", "skill_id")
+        )
+        if any(skill_id not in self.rank for _, skill_id in pairs):
+            self._load()  # a skill created while the export runs
+        by_candidate: defaultdict[int, list[int]] = defaultdict(list)
+        for candidate_id, skill_id in pairs:
+            by_candidate[candidate_id].append(skill_id)
+        rank, names = self.rank, self.names
+        return {
+            candidate_id: SKILL_SEPARATOR.join(names[i] for i in sorted(ids, key=rank.__getitem__))
+            for candidate_id, ids in by_candidate.items()
+        }
+
+
+def _csv_row(values: tuple, skills: str) -> list[str]:
+    (
+        _,
+        external_id,
+        name,
+        email,
+        location,
+        education_level,
+        years,
+        salary,
+        primary_skill,
+        segment_number,
+        segment_name,
+    ) = values
+    return [
+        escape_formula(external_id or ""),
+        escape_formula(name),
+        escape_formula(email),
+        escape_formula(location),
+        education_level,
+        _format_years(years),
+        "" if salary is None else str(salary),
+        escape_formula(primary_skill),
+        escape_formula(skills),
+        "" if segment_number is None else str(segment_number),
+        escape_formula(segment_name or ""),
+    ]
+
+
+def _format_years(years: float | None) -> str:
+    if years is None:
+        return ""
+    # 17.0 reads better as "17"; repr keeps every digit of a fraction.
+    return str(int(years)) if years.is_integer() else repr(years)
