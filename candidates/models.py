@@ -105,7 +105,10 @@ class Candidate(TimeStampedModel):
 class CandidateSkill(models.Model):
     """The candidate-skill pair table, explicit so it can be read and written in bulk."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (candidate, skill) unique index already serves candidate lookups.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
