@@ -1,8 +1,11 @@
-"""Saving and loading trained pipelines: atomic writes, checksums, version checks.
+"""Saving and loading trained pipelines: atomic writes, checksums, a format that runs no code.
 
-A model file is only unpickled after its SHA-256 matches the one the caller vouches for (the
-database records it at training time), so an altered or substituted file is refused before any
-of its bytes are interpreted.
+Two locks on the door. A model file is read only after its SHA-256 matches the one the caller
+vouches for (the database records it at training time), so an altered or substituted file is
+refused before any of its bytes are interpreted. And the file is a skops archive, not a pickle:
+loading it builds only allow-listed types (AdFlux's own pipeline classes, and the scikit-learn,
+NumPy and SciPy types skops trusts by default), so even a file with a matching checksum cannot
+run a command when it is loaded.
 """
 
 from __future__ import annotations
@@ -15,14 +18,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import joblib
 import sklearn
+import skops.io as sio
 
 from segmentation.ml.errors import ArtifactError
 from segmentation.ml.pipeline import SegmentationPipeline
 
 ARTIFACT_FORMAT = "adflux-segmentation"
-ARTIFACT_FORMAT_VERSION = 1
+ARTIFACT_FORMAT_VERSION = 2
+ARTIFACT_SUFFIX = ".skops"
+
+# The only non-default types a model file may contain; anything else is refused unread.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "segmentation.ml.features.FeatureEncoder",
+    "segmentation.ml.pipeline.ClusteringConfig",
+    "segmentation.ml.pipeline.SegmentationPipeline",
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,10 @@ def file_sha256(path: Path) -> str:
 
 
 def save_model(pipeline: SegmentationPipeline, directory: Path, *, stem: str) -> SavedArtifact:
-    """Write the pipeline to ``directory/stem-<timestamp>.joblib`` atomically; return its hash."""
+    """Write the pipeline to ``directory/stem-<timestamp>.skops`` atomically; return its hash."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    final = directory / f"{stem}-{stamp}.joblib"
+    final = directory / f"{stem}-{stamp}{ARTIFACT_SUFFIX}"
     payload = {
         "format": ARTIFACT_FORMAT,
         "format_version": ARTIFACT_FORMAT_VERSION,
@@ -55,7 +66,7 @@ def save_model(pipeline: SegmentationPipeline, directory: Path, *, stem: str) ->
     handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{stem}-", delete=False)  # noqa: SIM115
     try:
         with handle:
-            joblib.dump(payload, handle, compress=3)
+            sio.dump(payload, handle)
             handle.flush()
             os.fsync(handle.fileno())
         # Rename is atomic on one filesystem: readers see the old file set or the whole new file.
@@ -81,9 +92,21 @@ def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
             f"(expected SHA-256 {expected_sha256 or 'none'}, found {actual}). It may have been "
             f"altered or replaced, so it was not loaded. Retrain the model."
         )
+    try:
+        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    except Exception as exc:  # not a zip, no schema: skops names the problem
+        raise ArtifactError(f"{path} is not an AdFlux model file ({exc}).") from exc
+    if untrusted:
+        raise ArtifactError(
+            f"{path} contains types a model file may not hold ({', '.join(untrusted)}); "
+            f"it was not loaded. Retrain the model."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # version mismatches are reported below, in words
-        payload = joblib.load(path)
+        try:
+            payload = sio.load(path, trusted=list(TRUSTED_TYPES))
+        except Exception as exc:
+            raise ArtifactError(f"{path} could not be read as a model file ({exc}).") from exc
     if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
         raise ArtifactError(f"{path} is not an AdFlux segmentation model file.")
     if payload.get("format_version") != ARTIFACT_FORMAT_VERSION:
