@@ -7,6 +7,7 @@ come from the environment, or start-up fails with a message naming the variable.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -96,8 +97,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers keep working while an assignment commits; a writer waits instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE",
-         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -122,6 +126,16 @@ LOGIN_URL = "admin:login"
 
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))
+
+# Overrides of the default clustering configuration (segmentation.services.
+# segmentation_config_default), as JSON: '{"fit_sample_size": null}' fits on every candidate,
+# '{"n_init": "auto"}' starts K-means once. Field names: segmentation/ml/pipeline.py.
+try:
+    ADFLUX_SEGMENTATION = json.loads(os.environ.get("ADFLUX_SEGMENTATION", "") or "{}")
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"ADFLUX_SEGMENTATION is not valid JSON: {exc}") from exc
+if not isinstance(ADFLUX_SEGMENTATION, dict):
+    raise ImproperlyConfigured('ADFLUX_SEGMENTATION must be a JSON object, e.g. {"n_init": 10}.')
 
 # Security: strict unless DEBUG. `manage.py check --deploy` is clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

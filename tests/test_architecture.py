@@ -15,12 +15,14 @@ import segmentation.ml.pipeline, segmentation.ml.seed
 from segmentation.ml.features import extract_features
 from segmentation.ml.pipeline import ClusteringConfig, fit_segmentation
 records = [
-    {"years_experience": float(i % 7), "desired_salary": 1000.0 * (i % 5), "location": "L%d" % (i % 3),
-     "education_level": "bachelor", "primary_skill": "P", "skills": ["S%d" % (i % 4)]}
+    {"years_experience": float(i % 7), "desired_salary": 1000.0 * (i % 5),
+     "location": "L%d" % (i % 3), "education_level": "bachelor", "primary_skill": "P",
+     "skills": ["S%d" % (i % 4)]}
     for i in range(30)
 ]
 result = fit_segmentation(extract_features(records), ClusteringConfig(n_clusters=3))
-print(len(result.labels), sorted(m for m in sys.modules if m == "django" or m.startswith("django.")))
+loaded = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))
+print(len(result.labels), loaded)
 """
 
 

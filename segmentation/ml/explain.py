@@ -12,6 +12,8 @@ from segmentation.ml.features import (
     CATEGORICAL_FEATURES,
     NUMERIC_FEATURES,
     CandidateFeatures,
+    distinct_sorted,
+    pair_keys,
     skill_key,
 )
 
@@ -35,11 +37,13 @@ def _numeric_summary(values: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _top(counts: pd.Series, total: int, n: int = TOP_N) -> list[list[Any]]:
-    counts = counts[counts > 0].sort_values(ascending=False, kind="stable").head(n)
+def _top(names: list[str], counts: np.ndarray, total: int, n: int = TOP_N) -> list[list[Any]]:
+    """The n largest counts as ``[name, count, share]``; ties keep the order of ``names``."""
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] > 0][:n]
+    share = (lambda count: round(count / total, 4)) if total else (lambda count: 0.0)
     return [
-        [str(label) or BLANK_LABEL, int(count), round(count / total, 4) if total else 0.0]
-        for label, count in counts.items()
+        [names[i] or BLANK_LABEL, int(counts[i]), share(int(counts[i]))] for i in order.tolist()
     ]
 
 
@@ -54,48 +58,66 @@ def segment_profiles(
 ) -> list[dict[str, Any]]:
     """One profile per segment: size, share, typical numbers and most common values.
 
-    Categorical and skill tops come as ``[value, count, share of the segment]``.
+    Categorical and skill tops come as ``[value, count, share of the segment]``. Counting is
+    done with one ``bincount`` per column over (segment, value) codes, so the cost does not grow
+    with the number of segments beyond the per-segment medians.
     """
     n = len(features)
-    sizes = np.bincount(labels, minlength=n_clusters) if n else np.zeros(n_clusters, dtype=int)
-    profiles: list[dict[str, Any]] = []
-    cross = {
-        column: pd.crosstab(labels, features.categorical[column]) if n else None
+    labels = np.asarray(labels, dtype=np.int64)
+    sizes = np.bincount(labels, minlength=n_clusters)
+    # Members of each segment as one slice of a stable sort: in row order, like a mask.
+    order = np.argsort(labels, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    categories = {
+        column: _category_counts(features.categorical[column], labels, n_clusters)
         for column in CATEGORICAL_FEATURES
     }
-    skill_counts = _skill_counts(features, labels, n_clusters)
+    skill_names, skill_counts = _skill_counts(features, labels, n_clusters)
+    profiles: list[dict[str, Any]] = []
     for segment in range(n_clusters):
-        members = labels == segment
+        members = order[bounds[segment] : bounds[segment + 1]]
         size = int(sizes[segment])
         profile: dict[str, Any] = {"size": size, "share": round(size / n, 4) if n else 0.0}
         for j, column in enumerate(NUMERIC_FEATURES):
             profile[column] = _numeric_summary(features.numeric[members, j])
         for column in CATEGORICAL_FEATURES:
-            table = cross[column]
-            if table is None or segment not in table.index:
-                profile[f"top_{column}"] = []
-            else:
-                profile[f"top_{column}"] = _top(table.loc[segment], size)
-        profile["top_skills"] = _top(skill_counts.loc[segment], size) if size else []
+            names, counts = categories[column]
+            profile[f"top_{column}"] = _top(names, counts[segment], size)
+        profile["top_skills"] = _top(skill_names, skill_counts[segment], size) if size else []
         profiles.append(profile)
     return profiles
 
 
-def _skill_counts(features: CandidateFeatures, labels: np.ndarray, n_clusters: int) -> pd.DataFrame:
-    """Candidates per (segment, skill), counting a candidate once per skill."""
+def _category_counts(
+    values: np.ndarray, labels: np.ndarray, n_clusters: int
+) -> tuple[list[str], np.ndarray]:
+    """The sorted distinct values and a (segment, value) count table."""
+    codes, uniques = pd.factorize(values, sort=True)
+    names = [str(value) for value in uniques]
+    width = max(len(names), 1)
+    flat = labels * width + codes
+    counts = np.bincount(flat, minlength=n_clusters * width).reshape(n_clusters, width)
+    return names, counts
+
+
+def _skill_counts(
+    features: CandidateFeatures, labels: np.ndarray, n_clusters: int
+) -> tuple[list[str], np.ndarray]:
+    """Skill names sorted by key, and candidates per (segment, skill), each counted once."""
     keys = [skill_key(name) for name in features.skill_names]
     unique_keys = sorted(set(keys))
     display = {key: name for name, key in zip(features.skill_names, keys, strict=True)}
     position = {key: j for j, key in enumerate(unique_keys)}
     code_to_column = np.array([position[key] for key in keys] or [0], dtype=np.int64)
     width = max(len(unique_keys), 1)
+    n = len(features)
     if len(features.skill_rows):
         columns = code_to_column[features.skill_codes]
-        pairs = np.unique(features.skill_rows * width + columns)
+        pairs = distinct_sorted(pair_keys(features.skill_rows, columns, width, n))
         rows, columns = np.divmod(pairs, width)
-        flat = labels[rows].astype(np.int64) * width + columns
+        flat = labels[rows] * width + columns
         counts = np.bincount(flat, minlength=n_clusters * width).reshape(n_clusters, width)
     else:
         counts = np.zeros((n_clusters, width), dtype=np.int64)
     names = [display[key] for key in unique_keys] or [""]
-    return pd.DataFrame(counts, columns=names)
+    return names, counts

@@ -1,8 +1,10 @@
 """Preprocessing + clustering, built from one configuration object.
 
 ``ClusteringConfig.seed()`` is the seed's exact configuration: K-means (k-means++, n_init=10,
-max_iter=300, tol=1e-4, random_state=42) fitted on every candidate. The default configuration
-differs only where a measured speed-up keeps the result (see docs/benchmarks.md).
+max_iter=300, tol=1e-4, random_state=42) fitted on every candidate. The options that trade
+exactness for speed (a fit sample, fewer initialisations, MiniBatchKMeans, TruncatedSVD) are
+fields of the same object; docs/benchmarks.md gives each one's time and quality cost, and the
+services choose the default.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
@@ -23,24 +26,39 @@ from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, preprocess_features
 from segmentation.ml.timing import StageTimer
 
-Algorithm = Literal["kmeans"]
-ALGORITHMS: tuple[str, ...] = ("kmeans",)
+Algorithm = Literal["kmeans", "minibatch"]
+ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch")
+NInit = int | Literal["auto"]
 DEFAULT_CLUSTERS = 5
 MAX_CLUSTERS = 100
+MAX_N_INIT = 100
+MAX_SVD_COMPONENTS = 1_000
+# Large enough that a 1M-candidate epoch is a few hundred steps, small enough to stay cheap.
+DEFAULT_BATCH_SIZE = 4_096
 
 
 @dataclass(frozen=True)
 class ClusteringConfig:
-    """Everything that decides a trained model; stored on the run as it was used."""
+    """Everything that decides a trained model; stored on the run as it was used.
+
+    The field defaults are the seed's configuration; ``segmentation_config_default`` in the
+    services decides what a new run uses when nobody says otherwise.
+    """
 
     n_clusters: int = DEFAULT_CLUSTERS
+    # "kmeans" is the seed's K-means; "minibatch" is MiniBatchKMeans (batches of batch_size).
     algorithm: Algorithm = "kmeans"
-    n_init: int = 10
+    # Initialisations to keep the best of; "auto" is scikit-learn's choice (1 for k-means++).
+    n_init: NInit = 10
     max_iter: int = 300
     tol: float = 1e-4
     random_state: int = 42
     # Fit on a random sample of this many candidates, then assign everyone; None fits on all.
     fit_sample_size: int | None = None
+    # Project onto this many TruncatedSVD components before clustering; None clusters the
+    # encoded features as they are.
+    svd_components: int | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
     silhouette_sample_size: int = 5_000
 
     def __post_init__(self) -> None:
@@ -53,13 +71,41 @@ class ClusteringConfig:
             raise SegmentationInputError(
                 f"Unknown algorithm {self.algorithm!r}; choose one of {', '.join(ALGORITHMS)}."
             )
+        if self.n_init != "auto" and not (
+            isinstance(self.n_init, int) and 1 <= self.n_init <= MAX_N_INIT
+        ):
+            raise SegmentationInputError(
+                f'n_init must be "auto" or a whole number from 1 to {MAX_N_INIT}; '
+                f"got {self.n_init!r}."
+            )
         if self.fit_sample_size is not None and self.fit_sample_size < self.n_clusters:
-            raise SegmentationInputError("fit_sample_size must be at least the number of segments.")
+            raise SegmentationInputError(
+                f"The fit sample size must be at least the number of segments "
+                f"({self.n_clusters}); got {self.fit_sample_size}."
+            )
+        if self.svd_components is not None and not (1 <= self.svd_components <= MAX_SVD_COMPONENTS):
+            raise SegmentationInputError(
+                f"The number of SVD components must be from 1 to {MAX_SVD_COMPONENTS}; "
+                f"got {self.svd_components}."
+            )
+        if self.max_iter < 1 or self.tol < 0 or self.batch_size < 1:
+            raise SegmentationInputError("max_iter and batch_size must be positive, tol >= 0.")
+        if self.silhouette_sample_size < 0:
+            raise SegmentationInputError("silhouette_sample_size must not be negative.")
 
     @classmethod
     def seed(cls, n_clusters: int = DEFAULT_CLUSTERS) -> ClusteringConfig:
-        """The seed's configuration, exactly."""
-        return cls(n_clusters=n_clusters, fit_sample_size=None)
+        """The seed's configuration, exactly: K-means fitted on every candidate."""
+        return cls(
+            n_clusters=n_clusters,
+            algorithm="kmeans",
+            n_init=10,
+            max_iter=300,
+            tol=1e-4,
+            random_state=42,
+            fit_sample_size=None,
+            svd_components=None,
+        )
 
     def with_clusters(self, n_clusters: int) -> ClusteringConfig:
         return replace(self, n_clusters=n_clusters)
@@ -73,7 +119,20 @@ class ClusteringConfig:
         return cls(**{key: value for key, value in values.items() if key in known})
 
 
-def build_estimator(config: ClusteringConfig) -> KMeans:
+Clusterer = KMeans | MiniBatchKMeans
+
+
+def build_estimator(config: ClusteringConfig) -> Clusterer:
+    if config.algorithm == "minibatch":
+        return MiniBatchKMeans(
+            n_clusters=config.n_clusters,
+            init="k-means++",
+            n_init=config.n_init,
+            max_iter=config.max_iter,
+            batch_size=config.batch_size,
+            tol=config.tol,
+            random_state=config.random_state,
+        )
     return KMeans(
         n_clusters=config.n_clusters,
         init="k-means++",
@@ -84,15 +143,29 @@ def build_estimator(config: ClusteringConfig) -> KMeans:
     )
 
 
+def build_reducer(config: ClusteringConfig, n_features: int) -> TruncatedSVD | None:
+    """The TruncatedSVD the config asks for, or None; refused when it would not reduce."""
+    if config.svd_components is None:
+        return None
+    if config.svd_components >= n_features:
+        raise SegmentationInputError(
+            f"Cannot reduce {n_features} features to {config.svd_components} SVD components; "
+            f"choose fewer than {n_features} components, or none."
+        )
+    return TruncatedSVD(n_components=config.svd_components, random_state=config.random_state)
+
+
 @dataclass
 class SegmentationPipeline:
     """A fitted encoder and clustering model: candidates in, segment numbers out."""
 
     encoder: FeatureEncoder
-    estimator: KMeans
+    estimator: Clusterer
     config: ClusteringConfig
     trained_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     sklearn_version: str = sklearn.__version__
+    # Fitted with the estimator when the config asks for SVD; applied before every predict.
+    reducer: TruncatedSVD | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -100,16 +173,22 @@ class SegmentationPipeline:
 
     @property
     def centers(self) -> np.ndarray:
-        return self.estimator.cluster_centers_
+        """Segment centres in the encoded feature space (mapped back from SVD if used)."""
+        centers = self.estimator.cluster_centers_
+        return centers if self.reducer is None else self.reducer.inverse_transform(centers)
 
     def transform(self, features: CandidateFeatures) -> sp.csr_matrix:
         return self.encoder.transform(features)
+
+    def reduce(self, matrix: sp.csr_matrix) -> sp.csr_matrix | np.ndarray:
+        """The encoded matrix in the space the estimator clusters."""
+        return matrix if self.reducer is None else self.reducer.transform(matrix)
 
     def predict(self, features: CandidateFeatures) -> np.ndarray:
         return predict_segments(self, features)
 
 
-def train_model(matrix: sp.csr_matrix, config: ClusteringConfig) -> KMeans:
+def train_model(matrix: sp.csr_matrix | np.ndarray, config: ClusteringConfig) -> Clusterer:
     """Fit the clustering model on an encoded matrix, refusing what cannot give k segments."""
     n_rows = matrix.shape[0]
     if n_rows < config.n_clusters:
@@ -136,7 +215,8 @@ def predict_segments(pipeline: SegmentationPipeline, features: CandidateFeatures
     """Segment numbers (0..k-1) for the given candidates under a fitted pipeline."""
     if len(features) == 0:
         return np.zeros(0, dtype=np.int32)
-    return pipeline.estimator.predict(pipeline.transform(features)).astype(np.int32)
+    space = pipeline.reduce(pipeline.transform(features))
+    return pipeline.estimator.predict(space).astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -175,15 +255,22 @@ def fit_segmentation(
         matrix, encoder = preprocess_features(features)
     with timer.stage("fit"):
         rows = sample_rows(matrix.shape[0], config.fit_sample_size, config.random_state)
-        estimator = train_model(matrix if rows is None else matrix[rows], config)
-    pipeline = SegmentationPipeline(encoder=encoder, estimator=estimator, config=config)
+        fit_matrix = matrix if rows is None else matrix[rows]
+        reducer = build_reducer(config, matrix.shape[1])
+        if reducer is not None:
+            fit_matrix = reducer.fit_transform(fit_matrix)
+        estimator = train_model(fit_matrix, config)
+    pipeline = SegmentationPipeline(
+        encoder=encoder, estimator=estimator, config=config, reducer=reducer
+    )
     with timer.stage("predict"):
         if rows is None:
             labels = estimator.labels_.astype(np.int32)
             inertia = float(estimator.inertia_)
         else:
-            labels = estimator.predict(matrix).astype(np.int32)
-            inertia = float(-estimator.score(matrix))
+            space = pipeline.reduce(matrix)
+            labels = estimator.predict(space).astype(np.int32)
+            inertia = float(-estimator.score(space))
     with timer.stage("silhouette"):
         silhouette = sampled_silhouette(matrix, labels, config)
     return TrainingResult(
@@ -195,14 +282,48 @@ def fit_segmentation(
     )
 
 
+def inertia_of(matrix: sp.spmatrix | np.ndarray, labels: np.ndarray) -> float:
+    """Sum of squared distances from each row to the mean of its label's rows.
+
+    Measured in the space ``matrix`` is in, whatever space the labels came from, so options that
+    cluster a sample or an SVD projection can be compared with the seed on equal terms. Uses
+    sum ||x||^2 - sum_c ||sum_c x||^2 / n_c: one pass, sparse-friendly; accurate unless the
+    inertia is a tiny fraction of the total sum of squares.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    n_rows = matrix.shape[0]
+    if n_rows == 0:
+        return 0.0
+    n_labels = int(labels.max()) + 1
+    indicator = sp.csr_matrix(
+        (np.ones(n_rows), (labels, np.arange(n_rows))), shape=(n_labels, n_rows)
+    )
+    sums = np.asarray((indicator @ matrix).toarray() if sp.issparse(matrix) else indicator @ matrix)
+    sizes = np.bincount(labels, minlength=n_labels)
+    if sp.issparse(matrix):
+        total = float(matrix.multiply(matrix).sum())
+    else:
+        total = float(np.square(matrix).sum())
+    used = sizes > 0
+    between = float((np.square(sums[used]).sum(axis=1) / sizes[used]).sum())
+    return max(total - between, 0.0)
+
+
 def sampled_silhouette(
     matrix: sp.csr_matrix, labels: np.ndarray, config: ClusteringConfig
 ) -> float | None:
     """Silhouette on a reproducible sample: O(sample^2), so never on every candidate."""
-    if len(np.unique(labels)) < 2 or matrix.shape[0] < 3:
+    if _distinct_count(labels) < 2 or matrix.shape[0] < 3:
         return None
     rows = sample_rows(matrix.shape[0], config.silhouette_sample_size, config.random_state)
     sample, sample_labels = (matrix, labels) if rows is None else (matrix[rows], labels[rows])
-    if not 2 <= len(np.unique(sample_labels)) <= sample.shape[0] - 1:
+    if not 2 <= _distinct_count(sample_labels) <= sample.shape[0] - 1:
         return None
-    return float(silhouette_score(sample, sample_labels, metric="euclidean"))
+    # Distances in 128 MB chunks: the default makes one 200 MB block for 5,000 rows, whose page
+    # faults cost ~0.1 s on first use (40 % of the stage), for the same value.
+    with sklearn.config_context(working_memory=128):
+        return float(silhouette_score(sample, sample_labels, metric="euclidean"))
+
+
+def _distinct_count(labels: np.ndarray) -> int:
+    return int(np.count_nonzero(np.bincount(labels))) if len(labels) else 0

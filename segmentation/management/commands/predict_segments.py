@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from segmentation.ml.errors import SegmentationError
@@ -18,6 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--run", type=int, help="Id of the trained run to apply.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the result as one JSON object instead."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         run = None
@@ -30,6 +35,15 @@ class Command(BaseCommand):
                 result = segmentation_assign(run=run, on_stage=progress)
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
+        if options["json"]:
+            summary = {
+                "run": result.run.pk,
+                "total": result.total,
+                "counts": result.counts,
+                "timings": result.timings,
+            }
+            self.stdout.write(json.dumps(summary))
+            return
         self.stdout.write(f"Model: run {result.run.pk} ({result.run.artifact_path})")
         self.stdout.write(f"Candidates: {result.total:,}")
         for name, count in result.counts.items():

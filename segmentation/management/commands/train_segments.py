@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+from dataclasses import replace
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from segmentation.ml.errors import SegmentationError
-from segmentation.ml.pipeline import DEFAULT_CLUSTERS, MAX_CLUSTERS
+from segmentation.ml.pipeline import (
+    ALGORITHMS,
+    DEFAULT_CLUSTERS,
+    MAX_CLUSTERS,
+    MAX_N_INIT,
+    MAX_SVD_COMPONENTS,
+    ClusteringConfig,
+)
+from segmentation.models import SegmentationRun
 from segmentation.progress import TRAIN_STAGES, StageProgress
-from segmentation.services import segmentation_train
+from segmentation.services import segmentation_config_default, segmentation_train
+
+# The flags that change the configuration, as (option name, config field).
+CONFIG_FLAGS = (
+    ("algorithm", "algorithm"),
+    ("n_init", "n_init"),
+    ("sample_size", "fit_sample_size"),
+    ("svd_components", "svd_components"),
+)
+
+
+def _n_init(value: str) -> int | str:
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_N_INIT:
+        raise argparse.ArgumentTypeError(
+            f'expected "auto" or a whole number from 1 to {MAX_N_INIT}, got {value!r}'
+        )
+    return number
+
+
+def _bounded(maximum: int | None, what: str):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = -1
+        if number < 0 or (maximum is not None and number > maximum):
+            limit = f"from 0 to {maximum:,}" if maximum is not None else "0 or more"
+            raise argparse.ArgumentTypeError(f"expected {what} {limit}, got {value!r}")
+        return number
+
+    return parse
 
 
 class Command(BaseCommand):
     help = (
         "Train a segmentation model (K-means) on every candidate and record it as a new run. "
-        "Candidates keep their segments until predict_segments applies it."
+        "Candidates keep their segments until predict_segments applies it. Without options the "
+        "default configuration is used (docs/benchmarks.md); --seed-exact gives the seed's."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,17 +73,51 @@ class Command(BaseCommand):
             default=DEFAULT_CLUSTERS,
             help=f"Number of segments k (1-{MAX_CLUSTERS}; default {DEFAULT_CLUSTERS}).",
         )
+        parser.add_argument(
+            "--algorithm",
+            choices=ALGORITHMS,
+            help="kmeans (the seed's K-means) or minibatch (MiniBatchKMeans).",
+        )
+        parser.add_argument(
+            "--n-init",
+            type=_n_init,
+            help=f'K-means initialisations to keep the best of: 1-{MAX_N_INIT} or "auto".',
+        )
+        parser.add_argument(
+            "--sample-size",
+            type=_bounded(None, "a number of candidates,"),
+            help="Fit on a reproducible random sample of this many candidates, then assign "
+            "everyone; 0 fits on all of them.",
+        )
+        parser.add_argument(
+            "--svd-components",
+            type=_bounded(MAX_SVD_COMPONENTS, "a number of components"),
+            help="Reduce the features to this many TruncatedSVD components before clustering; "
+            "0 (the default) clusters the features as they are.",
+        )
+        parser.add_argument(
+            "--seed-exact",
+            action="store_true",
+            help="The seed's exact configuration: K-means, n_init=10, fitted on every candidate.",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print the run as one JSON object instead."
+        )
 
-    def handle(self, *args: object, **options: object) -> None:
-        clusters = int(options["clusters"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
+            config = self._config(options)
             with StageProgress(TRAIN_STAGES) as progress:
-                run = segmentation_train(n_clusters=clusters, on_stage=progress)
+                run = segmentation_train(config=config, on_stage=progress)
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(_run_summary(run)))
+            return
         silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.4f}"
         self.stdout.write(f"Candidates: {run.n_candidates:,}")
         self.stdout.write(f"Clusters: {run.n_clusters}")
+        self.stdout.write(f"Configuration: {_describe(config)}")
         self.stdout.write(f"Features: {run.n_features:,}")
         self.stdout.write(f"Inertia: {run.inertia:,.2f}")
         self.stdout.write(f"Silhouette (sample): {silhouette}")
@@ -45,3 +129,44 @@ class Command(BaseCommand):
                 f"Trained run {run.pk}. Apply it with: manage.py predict_segments --run {run.pk}"
             )
         )
+
+    def _config(self, options: dict[str, Any]) -> ClusteringConfig:
+        given = [name for name, _ in CONFIG_FLAGS if options[name] is not None]
+        if options["seed_exact"]:
+            if given:
+                flags = ", ".join("--" + name.replace("_", "-") for name in given)
+                raise CommandError(f"--seed-exact is the seed's configuration; drop {flags}.")
+            return ClusteringConfig.seed(options["clusters"])
+        config = segmentation_config_default(n_clusters=options["clusters"])
+        changes: dict[str, Any] = {}
+        for name, field in CONFIG_FLAGS:
+            if options[name] is not None:
+                changes[field] = options[name]
+        # 0 means "none" on the command line; the configuration says None.
+        if changes.get("fit_sample_size") == 0:
+            changes["fit_sample_size"] = None
+        if changes.get("svd_components") == 0:
+            changes["svd_components"] = None
+        return replace(config, **changes)
+
+
+def _describe(config: ClusteringConfig) -> str:
+    sample = "all candidates" if config.fit_sample_size is None else f"{config.fit_sample_size:,}"
+    parts = [f"{config.algorithm}", f"n_init={config.n_init}", f"fit on {sample}"]
+    if config.svd_components is not None:
+        parts.append(f"SVD to {config.svd_components} components")
+    return ", ".join(parts)
+
+
+def _run_summary(run: SegmentationRun) -> dict[str, Any]:
+    return {
+        "run": run.pk,
+        "n_candidates": run.n_candidates,
+        "n_clusters": run.n_clusters,
+        "n_features": run.n_features,
+        "inertia": run.inertia,
+        "silhouette": run.silhouette,
+        "parameters": run.parameters,
+        "timings": run.timings,
+        "artifact_path": run.artifact_path,
+    }
