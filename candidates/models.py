@@ -46,24 +46,25 @@ class Candidate(TimeStampedModel):
 
     EducationLevel = EducationLevel
 
+    # Indexes on text columns are declared in Meta: a db_index/unique field would also get a
+    # PostgreSQL "_like" index that no query here uses and every assignment write must maintain.
     external_id = models.CharField(
         max_length=100,
         null=True,
         blank=True,
-        unique=True,
         help_text="The identifier in the system the candidate came from; unique when present.",
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)
-    location = models.CharField(max_length=100, blank=True, db_index=True)
+    location = models.CharField(max_length=100, blank=True)
     education_level = models.CharField(
-        max_length=20, choices=EducationLevel.choices, blank=True, db_index=True
+        max_length=20, choices=EducationLevel.choices, blank=True
     )
     years_experience = models.FloatField(null=True, blank=True)
     desired_salary = models.BigIntegerField(
         null=True, blank=True, help_text="Whole units per year."
     )
-    primary_skill = models.CharField(max_length=100, blank=True, db_index=True)
+    primary_skill = models.CharField(max_length=100, blank=True)
     skills = models.ManyToManyField(
         Skill, through="CandidateSkill", related_name="candidates", blank=True
     )
@@ -79,6 +80,7 @@ class Candidate(TimeStampedModel):
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="candidate_external_id_unique"),
             models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
             models.CheckConstraint(
                 condition=Q(years_experience__isnull=True)
@@ -96,7 +98,12 @@ class Candidate(TimeStampedModel):
                 name="candidate_education_level_valid",
             ),
         ]
-        indexes = [models.Index(fields=["years_experience"], name="candidate_years_idx")]
+        indexes = [
+            models.Index(fields=["years_experience"], name="candidate_years_idx"),
+            models.Index(fields=["location"], name="candidate_location_idx"),
+            models.Index(fields=["education_level"], name="candidate_education_idx"),
+            models.Index(fields=["primary_skill"], name="candidate_primary_skill_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
