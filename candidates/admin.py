@@ -14,7 +14,7 @@ from candidates.models import Candidate, CandidateSkill, EducationLevel, Skill
 from segmentation.admin import assign_segments_report, train_report
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services import candidate_segments_assign, segmentation_assign, segmentation_train
 
 # A long list of links in the sidebar is unusable; this template renders a select instead.
 DROPDOWN_FILTER_TEMPLATE = "admin/dropdown_filter.html"
@@ -193,6 +193,16 @@ class CandidateAdmin(admin.ModelAdmin):
     # Segments come only from an assignment, which also keeps each segment's size true.
     readonly_fields = ["segment", "created_at", "updated_at"]
     actions = ["train_segmentation", "assign_segments"]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Skills are saved with the related objects, so the segment can only be computed now.
+        try:
+            candidate_segments_assign(candidate_ids=[form.instance.pk])
+        except SegmentationError as exc:
+            self.message_user(
+                request, f"Saved, but the segment could not be updated: {exc}", messages.WARNING
+            )
 
     @admin.display(description="Desired salary", ordering="desired_salary")
     def salary(self, candidate: Candidate) -> str | None:

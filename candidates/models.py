@@ -57,9 +57,7 @@ class Candidate(TimeStampedModel):
     name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)
     location = models.CharField(max_length=100, blank=True)
-    education_level = models.CharField(
-        max_length=20, choices=EducationLevel.choices, blank=True
-    )
+    education_level = models.CharField(max_length=20, choices=EducationLevel.choices, blank=True)
     years_experience = models.FloatField(null=True, blank=True)
     desired_salary = models.BigIntegerField(
         null=True, blank=True, help_text="Whole units per year."

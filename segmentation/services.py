@@ -13,9 +13,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import Candidate
+from segmentation.active_model import active_model_get
 from segmentation.ml.artifacts import load_model, save_model
 from segmentation.ml.errors import SegmentationError, SegmentationInputError
 from segmentation.ml.explain import pool_profile, segment_profiles
@@ -243,3 +245,38 @@ __all__ = [
     "segmentation_pipeline_load",
     "segmentation_train",
 ]
+
+
+def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
+    """Give these candidates their segment under the active run, without retraining.
+
+    Called when candidates are created or edited (admin save, import batches). Uses the active
+    run's pipeline cached in this process, so one candidate costs a few indexed queries and a
+    prediction. Segment sizes move with the candidates, in the same transaction. Returns how many
+    candidates were assigned (0 when no run is active yet).
+    """
+    if not candidate_ids:
+        return 0
+    model = active_model_get()
+    if model is None:
+        return 0
+    features = candidate_features_load(candidate_ids=candidate_ids)
+    if len(features) == 0:
+        return 0
+    new_segments = model.segment_ids_for(model.pipeline.predict(features))
+    with transaction.atomic():
+        old_segments = dict(
+            Candidate.objects.filter(pk__in=features.ids.tolist()).values_list("pk", "segment_id")
+        )
+        segment_assignments_write(candidate_ids=features.ids, segment_ids=new_segments)
+        moves: dict[int, int] = {}
+        for candidate_id, new in zip(features.ids.tolist(), new_segments.tolist(), strict=True):
+            old = old_segments.get(candidate_id)
+            if old != new:
+                moves[new] = moves.get(new, 0) + 1
+                if old is not None:
+                    moves[old] = moves.get(old, 0) - 1
+        for segment_id, delta in moves.items():
+            if delta:
+                Segment.objects.filter(pk=segment_id).update(size=F("size") + delta)
+    return len(features)

@@ -27,3 +27,13 @@ def staff_user(django_user_model):
     )
     user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_active_model_cache():
+    """Each test starts with no model cached in the process, as a new worker would."""
+    from segmentation.active_model import active_model_forget
+
+    active_model_forget()
+    yield
+    active_model_forget()

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from candidates.csv_files import UTF8
 from candidates.csv_format import COLUMNS, CandidateCsvError
 from candidates.services.csv_import import DEFAULT_BATCH_SIZE, candidates_import_csv
+from segmentation.ml.errors import SegmentationError
+from segmentation.services import candidate_segments_assign
 
 # Enough to see what is wrong; the --errors-csv file holds every rejected row.
 ERRORS_SHOWN = 20
@@ -41,15 +43,33 @@ class Command(BaseCommand):
         batch_size: int = options["batch_size"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        segment_problems: list[str] = []
+
+        def give_segments(candidate_ids: list[int]) -> None:
+            # A broken model must not stop an import: the rows are stored either way, and
+            # predict_segments can give them their segments once the model is fixed.
+            if not segment_problems:
+                try:
+                    candidate_segments_assign(candidate_ids=candidate_ids)
+                except SegmentationError as exc:
+                    segment_problems.append(str(exc))
+
         try:
             report = candidates_import_csv(
                 path=options["file"],
                 errors_csv=options["errors_csv"],
                 progress=options["verbosity"] != 0,
                 batch_size=batch_size,
+                on_batch_written=give_segments,
             )
         except CandidateCsvError as exc:
             raise CommandError(str(exc)) from exc
+        if segment_problems:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Candidates were stored but not given segments: {segment_problems[0]}"
+                )
+            )
 
         if report.ignored_columns:
             self.stderr.write(
