@@ -18,6 +18,21 @@ def superuser(django_user_model):
 
 
 @pytest.fixture
+def trainer(django_user_model):
+    """Staff who may view everything and also train and assign."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        "trainer", "trainer@example.org", "pw-trainer-123!", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(codename__startswith="view_")
+        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
+    )
+    return user
+
+
+@pytest.fixture
 def staff_user(django_user_model):
     """Staff who may log in to the admin and view everything, but hold no action rights."""
     from django.contrib.auth.models import Permission

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +11,7 @@ from candidates.admin import ActiveSegmentFilter
 from candidates.models import Candidate, CandidateSkill
 from segmentation.models import SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
+from tests.admin_messages import messages_of
 from tests.factories import CandidateFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,23 +54,6 @@ def make_groups(per_group: int = 15) -> dict[str, list[Candidate]]:
             )
         )
     return groups
-
-
-@pytest.fixture
-def trainer(django_user_model):
-    """Staff who may view everything and also train and assign."""
-    user = django_user_model.objects.create_user(
-        "trainer", "trainer@example.org", "pw-trainer-123!", is_staff=True
-    )
-    user.user_permissions.set(
-        Permission.objects.filter(codename__startswith="view_")
-        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
-    )
-    return user
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
 
 
 def listed_ids(client, query: str = "") -> set[int]:

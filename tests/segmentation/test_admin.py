@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from candidates.models import Candidate
 from segmentation.models import Segment, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
+from tests.admin_messages import messages_of
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,23 +39,6 @@ def make_groups(per_group: int = 12) -> None:
             primary_skill="Data scientist",
             skill_names=["R"],
         )
-
-
-@pytest.fixture
-def trainer(django_user_model):
-    """Staff who may view everything and also train and assign."""
-    user = django_user_model.objects.create_user(
-        "trainer", "trainer@example.org", "pw-trainer-123!", is_staff=True
-    )
-    user.user_permissions.set(
-        Permission.objects.filter(codename__startswith="view_")
-        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
-    )
-    return user
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
 
 
 def run_url(run: SegmentationRun, view: str = "change") -> str:
