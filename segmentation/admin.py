@@ -20,7 +20,12 @@ from candidates.models import EducationLevel
 from segmentation.ml.errors import SegmentationError
 from segmentation.ml.pipeline import DEFAULT_CLUSTERS
 from segmentation.models import Segment, SegmentationRun
-from segmentation.services import AssignmentResult, segmentation_assign, segmentation_train
+from segmentation.services import (
+    AssignmentResult,
+    segmentation_assign,
+    segmentation_run_delete,
+    segmentation_train,
+)
 
 # The profile stores education codes ("some_college"); a recruiter reads the labels.
 VALUE_LABELS: dict[str, dict[str, str]] = {"top_education_level": dict(EducationLevel.choices)}
@@ -240,6 +245,13 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_active:
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: SegmentationRun) -> None:
+        segmentation_run_delete(run=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for run in queryset:
+            segmentation_run_delete(run=run)
 
     def get_deleted_objects(
         self, objs: Iterable[SegmentationRun], request: HttpRequest

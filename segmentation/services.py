@@ -280,3 +280,18 @@ def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
             if delta:
                 Segment.objects.filter(pk=segment_id).update(size=F("size") + delta)
     return len(features)
+
+
+def segmentation_run_delete(*, run: SegmentationRun) -> None:
+    """Delete a run that is not active, its segments, and its model file once that commits."""
+    if run.is_active:
+        raise SegmentationInputError(
+            f"Run {run.pk} is active: every candidate's segment comes from it. "
+            f"Assign segments with another run first."
+        )
+    artifact = Path(run.artifact_path) if run.artifact_path else None
+    with transaction.atomic():
+        run.delete()
+        if artifact is not None:
+            # Only after the commit: a rolled-back delete must still find its model file.
+            transaction.on_commit(lambda: artifact.unlink(missing_ok=True))

@@ -82,7 +82,9 @@ def test_run_detail_is_read_only_and_shows_the_record(client, superuser):
     assert client.get(reverse("admin:segmentation_segmentationrun_add")).status_code == 403
 
 
-def test_inactive_run_can_be_deleted_but_the_active_one_cannot(client, superuser):
+def test_inactive_run_can_be_deleted_but_the_active_one_cannot(
+    client, superuser, django_capture_on_commit_callbacks
+):
     make_groups(per_group=3)
     active = segmentation_train(n_clusters=2)
     segmentation_assign(run=active)
@@ -97,9 +99,13 @@ def test_inactive_run_can_be_deleted_but_the_active_one_cannot(client, superuser
     assert "assign with another run first" in response.content.decode()
     assert SegmentationRun.objects.filter(pk=active.pk).exists()
 
-    client.post(run_url(old, "delete"), {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(run_url(old, "delete"), {"post": "yes"})
     assert list(SegmentationRun.objects.all()) == [active]
     assert not Candidate.objects.filter(segment__isnull=True).exists()
+    # The deleted run's model file goes with it; the active run's stays.
+    assert not Path(old.artifact_path).exists()
+    assert Path(active.artifact_path).exists()
 
 
 def test_train_button_and_form_need_the_permission(client, staff_user, trainer):

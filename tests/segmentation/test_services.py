@@ -165,3 +165,13 @@ def test_candidates_created_during_assignment_get_a_segment_too(grouped_candidat
     result = segmentation_assign()
     assert result.total == 93
     assert not Candidate.objects.filter(segment__isnull=True).exists()
+
+
+def test_the_active_run_cannot_be_deleted(grouped_candidates):
+    from segmentation.services import segmentation_run_delete
+
+    run = segmentation_train(n_clusters=3)
+    segmentation_assign(run=run)
+    with pytest.raises(SegmentationInputError, match="is active"):
+        segmentation_run_delete(run=run)
+    assert Path(run.artifact_path).exists() and SegmentationRun.objects.filter(pk=run.pk).exists()
