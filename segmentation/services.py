@@ -26,6 +26,7 @@ from segmentation.ml.pipeline import (
     ClusteringConfig,
     SegmentationPipeline,
     fit_segmentation,
+    training_input_check,
 )
 from segmentation.ml.timing import StageTimer
 from segmentation.models import Segment, SegmentationRun
@@ -95,16 +96,8 @@ def segmentation_train(
     timer = StageTimer(on_stage)
     with timer.stage("read"):
         features = candidate_features_load()
-    if len(features) == 0:
-        raise SegmentationInputError(
-            "There are no candidates to train on. Import some first "
-            "(manage.py import_candidates FILE.csv, or generate_candidates --count N)."
-        )
-    if len(features) < config.n_clusters:
-        raise SegmentationInputError(
-            f"Cannot make {config.n_clusters} segments from {len(features)} candidate(s): "
-            f"choose k of at most {len(features)}."
-        )
+    # Checked before the run is recorded: input that cannot work leaves no failed run behind.
+    training_input_check(len(features), config)
     run = SegmentationRun.objects.create(
         status=SegmentationRun.Status.RUNNING,
         algorithm=config.algorithm,

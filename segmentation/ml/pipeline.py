@@ -123,24 +123,17 @@ Clusterer = KMeans | MiniBatchKMeans
 
 
 def build_estimator(config: ClusteringConfig) -> Clusterer:
+    common = {
+        "n_clusters": config.n_clusters,
+        "init": "k-means++",
+        "n_init": config.n_init,
+        "max_iter": config.max_iter,
+        "tol": config.tol,
+        "random_state": config.random_state,
+    }
     if config.algorithm == "minibatch":
-        return MiniBatchKMeans(
-            n_clusters=config.n_clusters,
-            init="k-means++",
-            n_init=config.n_init,
-            max_iter=config.max_iter,
-            batch_size=config.batch_size,
-            tol=config.tol,
-            random_state=config.random_state,
-        )
-    return KMeans(
-        n_clusters=config.n_clusters,
-        init="k-means++",
-        n_init=config.n_init,
-        max_iter=config.max_iter,
-        tol=config.tol,
-        random_state=config.random_state,
-    )
+        return MiniBatchKMeans(batch_size=config.batch_size, **common)
+    return KMeans(**common)
 
 
 def build_reducer(config: ClusteringConfig, n_features: int) -> TruncatedSVD | None:
@@ -188,14 +181,23 @@ class SegmentationPipeline:
         return predict_segments(self, features)
 
 
+def training_input_check(n_candidates: int, config: ClusteringConfig) -> None:
+    """Refuse, in words a user can act on, a candidate count that cannot give k segments."""
+    if n_candidates == 0:
+        raise SegmentationInputError(
+            "There are no candidates to train on. Import some first "
+            "(manage.py import_candidates FILE.csv, or generate_candidates --count N)."
+        )
+    if n_candidates < config.n_clusters:
+        raise SegmentationInputError(
+            f"Cannot make {config.n_clusters} segments from {n_candidates} candidate(s): "
+            f"choose k of at most {n_candidates}."
+        )
+
+
 def train_model(matrix: sp.csr_matrix | np.ndarray, config: ClusteringConfig) -> Clusterer:
     """Fit the clustering model on an encoded matrix, refusing what cannot give k segments."""
-    n_rows = matrix.shape[0]
-    if n_rows < config.n_clusters:
-        raise SegmentationInputError(
-            f"Cannot make {config.n_clusters} segments from {n_rows} candidate(s): "
-            f"k must not exceed the number of candidates."
-        )
+    training_input_check(matrix.shape[0], config)
     estimator = build_estimator(config)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -241,16 +243,7 @@ def fit_segmentation(
 ) -> TrainingResult:
     """Encode, fit, and label every candidate; the one entry point services call to train."""
     timer = timer or StageTimer()
-    if len(features) == 0:
-        raise SegmentationInputError(
-            "There are no candidates to train on. Import candidates first "
-            "(manage.py import_candidates FILE.csv or generate_candidates)."
-        )
-    if len(features) < config.n_clusters:
-        raise SegmentationInputError(
-            f"Cannot make {config.n_clusters} segments from {len(features)} candidate(s): "
-            f"k must not exceed the number of candidates."
-        )
+    training_input_check(len(features), config)
     with timer.stage("features"):
         matrix, encoder = preprocess_features(features)
     with timer.stage("fit"):
