@@ -50,7 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_extensions",
+    # Background jobs: the django.tasks API (in Django 6 itself) with a database-backed queue,
+    # so the demo needs no broker and `manage.py db_worker` is the worker.
+    "django_tasks",
+    "django_tasks_db",
     "common",
     "candidates",
     "segmentation",
@@ -63,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view says otherwise (only the login page does).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -122,7 +129,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "segments"
+LOGOUT_REDIRECT_URL = "login"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A running segmentation job writes a heartbeat this often; one silent for longer than the
+# timeout is taken for dead (a killed worker) and marked failed, so training can start again.
+ADFLUX_JOB_HEARTBEAT_SECONDS = float(os.environ.get("ADFLUX_JOB_HEARTBEAT_SECONDS", "5"))
+ADFLUX_JOB_TIMEOUT_SECONDS = float(os.environ.get("ADFLUX_JOB_TIMEOUT_SECONDS", "60"))
 
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))

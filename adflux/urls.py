@@ -1,7 +1,8 @@
-"""AdFlux URL configuration."""
+"""AdFlux URL configuration: the admin, the login pages and the recruiter's pages."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "AdFlux"
@@ -10,5 +11,10 @@ admin.site.index_title = "Candidates, segments and campaigns"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("segments/", include("segmentation.urls")),
+    path("candidates/", include("candidates.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("", RedirectView.as_view(pattern_name="segments", permanent=False)),
 ]

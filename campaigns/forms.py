@@ -1,13 +1,19 @@
-"""Forms for campaigns: target segments labelled with their sizes, dates checked in order."""
+"""Forms for campaigns: target segments labelled with their sizes, dates checked in order.
+
+``CampaignForm`` serves the admin; ``CampaignCreateForm`` and ``AudienceForm`` the recruiter's
+pages.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, JobOpening
+from campaigns.services import NO_TARGET_MESSAGE
+from segmentation.ml.pipeline import MAX_CLUSTERS
 from segmentation.models import Segment
 
 
@@ -61,3 +67,89 @@ class CampaignForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")
         return cleaned
+
+
+# The largest id a BigAutoField (a signed 64-bit integer) can hold.
+MAX_ID = 2**63 - 1
+
+
+class ActiveSegmentsField(SegmentChoiceField):
+    """Segments of the active run only, refusing any other id with a sentence that names it."""
+
+    default_error_messages = {
+        "invalid_choice": "Segment %(value)s is not in the active segmentation.",
+        "invalid_pk_value": "“%(pk)s” is not a segment id.",
+        "too_many": "Choose at most %(limit)d segments.",
+    }
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            distinct = set(value)
+            # An active run never has more than MAX_CLUSTERS segments, so more distinct ids
+            # cannot all be valid: a tampered request is refused before it builds a long query.
+            if len(distinct) > MAX_CLUSTERS:
+                raise forms.ValidationError(
+                    self.error_messages["too_many"],
+                    code="too_many",
+                    params={"limit": MAX_CLUSTERS},
+                )
+            for item in distinct:
+                try:
+                    number = int(item)
+                except (TypeError, ValueError):
+                    continue  # not a number at all: the parent class names it
+                # No id is that large, and SQLite raises OverflowError rather than find nothing.
+                if not 0 < number <= MAX_ID:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": item},
+                    )
+        return super().clean(value)
+
+
+class CampaignCreateForm(CampaignForm):
+    """The recruiter's new-campaign page: an open job opening and the active run's segments."""
+
+    target_segments = ActiveSegmentsField(
+        queryset=Segment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": NO_TARGET_MESSAGE},
+        help_text="Segments of the active segmentation, with how many candidates each holds now.",
+    )
+    # The model has only a database check for this, whose message names the constraint
+    # ("Constraint campaign_budget_non_negative is violated") rather than what to fix.
+    budget = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
+
+    field_order = ["name", "job_opening", "target_segments"]
+
+    class Meta(CampaignForm.Meta):
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {
+            "job_opening": {"invalid_choice": "That job opening is not open for campaigns."},
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        segments: QuerySet[Segment],
+        job_openings: QuerySet[JobOpening],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_segments"].queryset = segments
+        self.fields["job_opening"].queryset = job_openings
+        self.fields["job_opening"].empty_label = "Choose a job opening"
+
+
+class AudienceForm(forms.Form):
+    """The segments an audience preview is asked for, checked like the campaign's targets."""
+
+    segments = ActiveSegmentsField(queryset=Segment.objects.none(), required=False)
+
+    def __init__(self, *args: Any, segments: QuerySet[Segment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segments"].queryset = segments

@@ -11,10 +11,12 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from candidates.models import Candidate, CandidateSkill, EducationLevel, Skill
-from segmentation.admin import assign_segments_report, train_report
+from segmentation.admin import job_started_message
+from segmentation.jobs import segmentation_job_start
 from segmentation.ml.errors import SegmentationError
-from segmentation.models import Segment
-from segmentation.services import candidate_segments_assign, segmentation_assign, segmentation_train
+from segmentation.models import Segment, SegmentationJob
+from segmentation.selectors import run_latest_trained
+from segmentation.services import candidate_segments_assign, segmentation_config_default
 
 # A long list of links in the sidebar is unusable; this template renders a select instead.
 DROPDOWN_FILTER_TEMPLATE = "admin/dropdown_filter.html"
@@ -216,18 +218,24 @@ class CandidateAdmin(admin.ModelAdmin):
     def has_assign_segments_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("segmentation.assign_segments")
 
-    # Django only runs an action on a selection; these two always act on every candidate.
+    # Django only runs an action on a selection; these two always act on every candidate. Both
+    # start a background job; training here only trains, as before: assigning is the second step.
     @admin.action(
         description="Train segmentation model (all candidates, whatever is selected)",
         permissions=["train_segmentation"],
     )
     def train_segmentation(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
-            run = segmentation_train(user=request.user)
+            job = segmentation_job_start(
+                kind=SegmentationJob.Kind.TRAIN,
+                user=request.user,
+                config=segmentation_config_default(),
+                activate=False,
+            )
         except SegmentationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, train_report(run), messages.SUCCESS)
+        self.message_user(request, job_started_message(job), messages.SUCCESS)
 
     @admin.action(
         description="Assign segments with the newest trained model (all candidates)",
@@ -235,8 +243,10 @@ class CandidateAdmin(admin.ModelAdmin):
     )
     def assign_segments(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
-            result = segmentation_assign(user=request.user)
+            job = segmentation_job_start(
+                kind=SegmentationJob.Kind.ASSIGN, user=request.user, run=run_latest_trained()
+            )
         except SegmentationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, assign_segments_report(result), messages.SUCCESS)
+        self.message_user(request, job_started_message(job), messages.SUCCESS)

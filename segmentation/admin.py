@@ -1,4 +1,8 @@
-"""Admin for segmentation runs and segments: runs are records to read, segments may be renamed."""
+"""Admin for segmentation runs, segments and jobs.
+
+Runs and jobs are records to read; segments may be renamed. Training and assigning start a
+background job (segmentation.jobs) and say where to follow it.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +21,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from candidates.models import EducationLevel
+from segmentation.forms import RetrainForm
+from segmentation.jobs import segmentation_job_start
 from segmentation.ml.errors import SegmentationError
-from segmentation.ml.pipeline import DEFAULT_CLUSTERS
-from segmentation.models import Segment, SegmentationRun
-from segmentation.services import (
-    AssignmentResult,
-    segmentation_assign,
-    segmentation_run_delete,
-    segmentation_train,
-)
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.services import segmentation_config_default, segmentation_run_delete
 
 # The profile stores education codes ("some_college"); a recruiter reads the labels.
 VALUE_LABELS: dict[str, dict[str, str]] = {"top_education_level": dict(EducationLevel.choices)}
-
-MIN_CLUSTERS = 2
-MAX_CLUSTERS = 50
 
 
 def _scientific(value: float) -> str:
@@ -39,22 +36,23 @@ def _scientific(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def train_report(run: SegmentationRun) -> str:
-    """The sentence an admin user reads after a successful training."""
-    inertia = "n/a" if run.inertia is None else _scientific(run.inertia)
-    silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.2f}"
-    return (
-        f"Trained run {run.pk} on all {run.n_candidates:,} candidates: k={run.n_clusters}, "
-        f"inertia {inertia}, silhouette {silhouette}. "
-        "It is not active yet: use “Assign segments” to apply it."
-    )
-
-
-def assign_segments_report(result: AssignmentResult) -> str:
-    """The sentence an admin user reads after candidates were given their segments."""
-    counts = ", ".join(f"{name}: {count:,}" for name, count in result.counts.items())
-    return (
-        f"Assigned all {result.total:,} candidates with run {result.run.pk}, now active: {counts}."
+def job_started_message(job: SegmentationJob) -> SafeString:
+    """What an admin user reads after starting a job, with a link to where it can be followed."""
+    if job.kind == SegmentationJob.Kind.TRAIN:
+        what = f"Training with k={job.parameters['config']['n_clusters']}"
+        if job.parameters.get("activate"):
+            then = (
+                "When it finishes, every candidate gets a segment from the new run, "
+                "which becomes the active one."
+            )
+        else:
+            then = "The new run will not be active until you assign segments with it."
+    else:
+        what = f"Assigning segments with run {job.run_id}"
+        then = "Candidates keep their current segments until it finishes."
+    link = format_html('<a href="{}">Segments page</a>', reverse("segments"))
+    return format_html(
+        "{} started in the background (job {}): follow it on the {}. {}", what, job.pk, link, then
     )
 
 
@@ -121,13 +119,14 @@ def _key_value_table(mapping: Mapping[str, Any]) -> SafeString:
     return _table((str(key), _profile_value(value)) for key, value in mapping.items())
 
 
-class TrainSegmentationForm(forms.Form):
-    n_clusters = forms.IntegerField(
-        label="Number of segments (k)",
-        min_value=MIN_CLUSTERS,
-        max_value=MAX_CLUSTERS,
-        initial=DEFAULT_CLUSTERS,
-        help_text=f"Between {MIN_CLUSTERS} and {MAX_CLUSTERS}. Training uses every candidate.",
+class TrainSegmentationForm(RetrainForm):
+    """The page's retrain form (same k and range), plus whether the new run goes live at once."""
+
+    activate = forms.BooleanField(
+        label="Assign segments and make it active when training finishes",
+        required=False,
+        initial=True,
+        help_text="Otherwise the new run waits, inactive, until you assign segments with it.",
     )
 
 
@@ -287,11 +286,13 @@ class SegmentationRunAdmin(admin.ModelAdmin):
             )
             return
         try:
-            result = segmentation_assign(run=runs[0], user=request.user)
+            job = segmentation_job_start(
+                kind=SegmentationJob.Kind.ASSIGN, user=request.user, run=runs[0]
+            )
         except SegmentationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, assign_segments_report(result), messages.SUCCESS)
+        self.message_user(request, job_started_message(job), messages.SUCCESS)
 
     def get_urls(self) -> list[URLPattern]:
         train = path(
@@ -312,21 +313,24 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def train_view(self, request: HttpRequest) -> HttpResponse:
-        """A form for k, then one training on every candidate (admin_view adds CSRF checks)."""
+        """A form for k, then a training job in the background (admin_view adds CSRF checks)."""
         if not self.has_train_segmentation_permission(request):
             raise PermissionDenied
         form = TrainSegmentationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                run = segmentation_train(
-                    n_clusters=form.cleaned_data["n_clusters"], user=request.user
+                job = segmentation_job_start(
+                    kind=SegmentationJob.Kind.TRAIN,
+                    user=request.user,
+                    config=segmentation_config_default(n_clusters=form.cleaned_data["n_clusters"]),
+                    activate=form.cleaned_data["activate"],
                 )
             except SegmentationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, train_report(run), messages.SUCCESS)
+                self.message_user(request, job_started_message(job), messages.SUCCESS)
                 return HttpResponseRedirect(
-                    reverse("admin:segmentation_segmentationrun_change", args=[run.pk])
+                    reverse("admin:segmentation_segmentationrun_changelist")
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -358,6 +362,62 @@ class SegmentAdmin(admin.ModelAdmin):
 
     # Segments belong to a run: created by training, removed with their run.
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SegmentationJob)
+class SegmentationJobAdmin(admin.ModelAdmin):
+    """Jobs are the record of what was asked and how it ended; only the job service writes them."""
+
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "stage",
+        "progress_display",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    fields = [
+        "kind",
+        "status",
+        "stage",
+        "progress_display",
+        "run",
+        "created_by",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "task_id",
+        "parameters_table",
+        "result_table",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Progress")
+    def progress_display(self, job: SegmentationJob) -> str:
+        return f"{job.progress:.0%}"
+
+    @admin.display(description="Parameters")
+    def parameters_table(self, job: SegmentationJob) -> SafeString:
+        return _key_value_table(job.parameters)
+
+    @admin.display(description="Result")
+    def result_table(self, job: SegmentationJob) -> SafeString:
+        return _key_value_table(job.result)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -34,6 +34,9 @@ class SegmentationRun(TimeStampedModel):
     pool_profile = models.JSONField(
         default=dict, help_text="Profile of every candidate at training time, for comparison."
     )
+    projection = models.JSONField(
+        default=dict, help_text="2-D coordinates of a sample of candidates, for the scatter chart."
+    )
     library_versions = models.JSONField(default=dict)
     timings = models.JSONField(default=dict, help_text="Seconds per stage.")
     artifact_path = models.CharField(max_length=500, blank=True)
@@ -89,3 +92,72 @@ class Segment(models.Model):
         if not self.name:
             self.name = f"Segment {self.number}"
         super().save(*args, **kwargs)
+
+
+class SegmentationJob(TimeStampedModel):
+    """A training or assignment, queued for the worker or running, and how it ended.
+
+    The run is the result; the job is the work. At most one job is queued or running at a time,
+    held by a partial unique index on ``in_progress`` so it holds across processes on SQLite and
+    PostgreSQL alike: a second request fails to insert and is refused with a message.
+    """
+
+    class Kind(models.TextChoices):
+        TRAIN = "train", "Train"
+        ASSIGN = "assign", "Assign segments"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    in_progress = models.BooleanField(
+        default=True, editable=False, help_text="Queued or running; at most one job at a time."
+    )
+    parameters = models.JSONField(default=dict, help_text="What was asked: k, configuration.")
+    run = models.ForeignKey(
+        SegmentationRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+        help_text="The run trained (train) or applied (assign).",
+    )
+    result = models.JSONField(default=dict, help_text="What it did: run, candidates per segment.")
+    stage = models.CharField(max_length=40, blank=True)
+    stages_done = models.PositiveSmallIntegerField(default=0)
+    stages_total = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["in_progress"], condition=Q(in_progress=True), name="one_job_in_progress"
+            ),
+            models.CheckConstraint(
+                condition=Q(in_progress=True, status__in=["queued", "running"])
+                | Q(in_progress=False, status__in=["succeeded", "failed"]),
+                name="job_in_progress_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk}: {self.get_kind_display().lower()} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        """Share of stages finished, 0 to 1."""
+        if self.status == self.Status.SUCCEEDED:
+            return 1.0
+        return self.stages_done / self.stages_total if self.stages_total else 0.0

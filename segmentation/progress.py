@@ -42,5 +42,14 @@ class StageProgress:
         self._bar.close()
 
 
-TRAIN_STAGES = ["read", "features", "fit", "predict", "silhouette", "profiles", "save"]
+TRAIN_STAGES = [
+    "read",
+    "features",
+    "fit",
+    "predict",
+    "silhouette",
+    "projection",
+    "profiles",
+    "save",
+]
 ASSIGN_STAGES = ["load model", "read", "predict", "write"]

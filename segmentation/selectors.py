@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, CandidateFeatures
-from segmentation.models import SegmentationRun
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
 
 CHUNK_SIZE = 50_000
 # Pair-table ids per aggregated read: ~6 MB of text per round trip.
@@ -162,3 +162,44 @@ def run_latest_trained() -> SegmentationRun | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def runs_recent(*, limit: int = 20) -> list[SegmentationRun]:
+    """The newest runs for the history table, without their large JSON columns."""
+    return list(
+        SegmentationRun.objects.select_related("created_by")
+        .defer("feature_names", "pool_profile", "projection", "library_versions")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def segments_of_run(run: SegmentationRun) -> list[Segment]:
+    return list(run.segments.order_by("number"))
+
+
+def job_current() -> SegmentationJob | None:
+    """The job in progress, or else the newest one: what the segmentation page reports."""
+    jobs = SegmentationJob.objects.select_related("created_by", "run")
+    return jobs.filter(in_progress=True).first() or jobs.order_by("-created_at", "-id").first()
+
+
+def jobs_recent(*, limit: int = 10) -> list[SegmentationJob]:
+    return list(
+        SegmentationJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def segment_candidates_page(
+    *, segment: Segment, after: int | None, size: int
+) -> tuple[list[Candidate], int | None]:
+    """One page of a segment's candidates by id (keyset: fast at any depth) and the next cursor."""
+    rows = Candidate.objects.filter(segment=segment).order_by("id")
+    if after is not None:
+        rows = rows.filter(id__gt=after)
+    page = list(
+        rows.only(
+            "id", "name", "location", "education_level", "years_experience", "primary_skill"
+        )[: size + 1]
+    )
+    next_after = page[size - 1].pk if len(page) > size else None
+    return page[:size], next_after

@@ -83,6 +83,7 @@ def segmentation_train(
     config: ClusteringConfig | None = None,
     user: AbstractBaseUser | None = None,
     on_stage: StageListener | None = None,
+    on_run: Callable[[SegmentationRun], None] | None = None,
 ) -> SegmentationRun:
     """Train a model on the candidates, save it, and record the run with its segments.
 
@@ -109,6 +110,8 @@ def segmentation_train(
     )
     artifact_path: Path | None = None
     try:
+        if on_run is not None:
+            on_run(run)
         result = fit_segmentation(features, config, timer)
         with timer.stage("profiles"):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
@@ -135,6 +138,7 @@ def segmentation_train(
             run.n_features = result.n_features
             run.feature_names = result.pipeline.feature_names
             run.pool_profile = pool
+            run.projection = result.projection
             run.artifact_path = str(artifact.path)
             run.artifact_sha256 = artifact.sha256
             run.timings = timer.rounded()
@@ -288,3 +292,13 @@ def segmentation_run_delete(*, run: SegmentationRun) -> None:
         if artifact is not None:
             # Only after the commit: a rolled-back delete must still find its model file.
             transaction.on_commit(lambda: artifact.unlink(missing_ok=True))
+
+
+def segment_rename(*, segment: Segment, name: str) -> Segment:
+    """Give a segment a recruiter's own name (kept as typed, trimmed)."""
+    name = name.strip()
+    if not name:
+        raise SegmentationInputError("A segment needs a name.")
+    segment.name = name
+    segment.save(update_fields=["name"])
+    return segment

@@ -12,6 +12,17 @@ def model_dir(settings, tmp_path):
     return settings.ADFLUX_MODEL_DIR
 
 
+@pytest.fixture(autouse=True)
+def quiet_heartbeat(settings):
+    """Jobs run in the test's own process beat rarely.
+
+    Their heartbeat thread has its own connection; on SQLite its write would wait for the
+    test's open transaction (tests run inside one) until the job ends. Jobs in the real worker
+    process (the ``worker`` fixture) beat every 0.2 s.
+    """
+    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")
@@ -52,3 +63,16 @@ def fresh_active_model_cache():
     active_model_forget()
     yield
     active_model_forget()
+
+
+@pytest.fixture
+def worker(transactional_db, model_dir, tmp_path, settings):
+    """A real ``db_worker`` process on the test database (heartbeat every 0.2 s)."""
+    from tests.worker import Worker
+
+    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 0.2
+    settings.ADFLUX_JOB_TIMEOUT_SECONDS = 3
+    model_dir.mkdir(parents=True, exist_ok=True)
+    process = Worker(tmp_path / "worker.log", heartbeat=0.2, timeout=3)
+    yield process
+    process.stop()

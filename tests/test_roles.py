@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from candidates.models import Candidate
-from segmentation.models import SegmentationRun
+from segmentation.jobs import segmentation_job_execute
+from segmentation.models import SegmentationJob, SegmentationRun
 from tests.factories import JobOpeningFactory
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
@@ -66,8 +67,10 @@ def test_a_data_admin_trains_and_assigns(client, member):
     client.force_login(data_admin)
     url = reverse("admin:candidates_candidate_changelist")
     first = Candidate.objects.first().pk
-    client.post(url, {"action": "train_segmentation", "_selected_action": [first]})
-    client.post(url, {"action": "assign_segments", "_selected_action": [first]})
+    for action in ("train_segmentation", "assign_segments"):
+        client.post(url, {"action": action, "_selected_action": [first]})
+        # What the background worker does with the queued job.
+        segmentation_job_execute(job_id=SegmentationJob.objects.get(in_progress=True).pk)
     run = SegmentationRun.objects.get()
     assert run.is_active and run.created_by == data_admin
     assert not Candidate.objects.filter(segment__isnull=True).exists()

@@ -37,14 +37,29 @@ def _numeric_summary(values: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _top(names: list[str], counts: np.ndarray, total: int, n: int = TOP_N) -> list[list[Any]]:
-    """The n largest counts as ``[name, count, share]``; ties keep the order of ``names``."""
+def _top(
+    names: list[str],
+    counts: np.ndarray,
+    total: int,
+    pool_counts: np.ndarray | None = None,
+    pool_total: int = 0,
+    n: int = TOP_N,
+) -> list[list[Any]]:
+    """The n largest counts as ``[name, count, share]``, plus the pool's share when given.
+
+    The pool's share of the same value is what makes a share readable: "68% Python" means
+    something only next to "21% of all candidates". Ties keep the order of ``names``.
+    """
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] > 0][:n]
     share = (lambda count: round(count / total, 4)) if total else (lambda count: 0.0)
-    return [
-        [names[i] or BLANK_LABEL, int(counts[i]), share(int(counts[i]))] for i in order.tolist()
-    ]
+    top: list[list[Any]] = []
+    for i in order.tolist():
+        entry: list[Any] = [names[i] or BLANK_LABEL, int(counts[i]), share(int(counts[i]))]
+        if pool_counts is not None and pool_total:
+            entry.append(round(int(pool_counts[i]) / pool_total, 4))
+        top.append(entry)
+    return top
 
 
 def pool_profile(features: CandidateFeatures) -> dict[str, Any]:
@@ -58,7 +73,8 @@ def segment_profiles(
 ) -> list[dict[str, Any]]:
     """One profile per segment: size, share, typical numbers and most common values.
 
-    Categorical and skill tops come as ``[value, count, share of the segment]``. Counting is
+    Categorical and skill tops come as ``[value, count, share of the segment, share of the
+    pool]``. Counting is
     done with one ``bincount`` per column over (segment, value) codes, so the cost does not grow
     with the number of segments beyond the per-segment medians.
     """
@@ -74,6 +90,8 @@ def segment_profiles(
     }
     skill_names, skill_counts = _skill_counts(features, labels, n_clusters)
     profiles: list[dict[str, Any]] = []
+    pool_categories = {column: counts.sum(axis=0) for column, (_, counts) in categories.items()}
+    pool_skills = skill_counts.sum(axis=0)
     for segment in range(n_clusters):
         members = order[bounds[segment] : bounds[segment + 1]]
         size = int(sizes[segment])
@@ -82,8 +100,12 @@ def segment_profiles(
             profile[column] = _numeric_summary(features.numeric[members, j])
         for column in CATEGORICAL_FEATURES:
             names, counts = categories[column]
-            profile[f"top_{column}"] = _top(names, counts[segment], size)
-        profile["top_skills"] = _top(skill_names, skill_counts[segment], size) if size else []
+            profile[f"top_{column}"] = _top(
+                names, counts[segment], size, pool_categories[column], n
+            )
+        profile["top_skills"] = (
+            _top(skill_names, skill_counts[segment], size, pool_skills, n) if size else []
+        )
         profiles.append(profile)
     return profiles
 

@@ -24,6 +24,7 @@ from sklearn.metrics import silhouette_score
 
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, preprocess_features
+from segmentation.ml.projection import segment_projection
 from segmentation.ml.timing import StageTimer
 
 Algorithm = Literal["kmeans", "minibatch"]
@@ -228,6 +229,7 @@ class TrainingResult:
     inertia: float
     silhouette: float | None
     n_features: int
+    projection: dict[str, Any] = field(default_factory=dict)
 
 
 def sample_rows(n_rows: int, size: int | None, random_state: int) -> np.ndarray | None:
@@ -266,12 +268,15 @@ def fit_segmentation(
             inertia = float(-estimator.score(space))
     with timer.stage("silhouette"):
         silhouette = sampled_silhouette(matrix, labels, config)
+    with timer.stage("projection"):
+        projection = segment_projection(matrix, labels, random_state=config.random_state)
     return TrainingResult(
         pipeline=pipeline,
         labels=labels,
         inertia=inertia,
         silhouette=silhouette,
         n_features=matrix.shape[1],
+        projection=projection,
     )
 
 

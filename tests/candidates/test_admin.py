@@ -1,4 +1,8 @@
-"""The candidate and skill admin: pages, filters, and the train/assign actions."""
+"""The candidate and skill admin: pages, filters, and the train/assign actions.
+
+The actions start a background job; each test then runs it with ``segmentation_job_execute``,
+the code the worker runs, in this process.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from candidates.admin import ActiveSegmentFilter
 from candidates.models import Candidate, CandidateSkill
-from segmentation.models import SegmentationRun
+from segmentation.jobs import segmentation_job_execute
+from segmentation.ml.pipeline import DEFAULT_CLUSTERS
+from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
 from tests.admin_messages import messages_of
 from tests.factories import CandidateFactory, SkillFactory
@@ -17,6 +24,13 @@ from tests.factories import CandidateFactory, SkillFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:candidates_candidate_changelist")
+SEGMENTS_PAGE_LINK = f'<a href="{reverse("segments")}">Segments page</a>'
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeat_during_test_jobs(settings):
+    """These jobs take a second; a heartbeat would only wait on this test's open transaction."""
+    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
 
 
 def make_groups(per_group: int = 15) -> dict[str, list[Candidate]]:
@@ -68,6 +82,20 @@ def post_action(client, action: str, candidates: list[Candidate]):
         {"action": action, "_selected_action": [c.pk for c in candidates]},
         follow=True,
     )
+
+
+def job_queued(response, kind: str) -> tuple[SegmentationJob, str]:
+    """The one job the action started, as the worker will find it, and what the user read."""
+    job = SegmentationJob.objects.get(in_progress=True)
+    assert (job.kind, job.status) == (kind, "queued")
+    task = DBTaskResult.objects.ready().get(pk=job.task_id)
+    assert task.args_kwargs["args"] == [job.pk]
+    [(level, text)] = messages_of(response)
+    assert level == "success"
+    assert f"started in the background (job {job.pk}): follow it on the " in text
+    assert SEGMENTS_PAGE_LINK in text
+    assert SEGMENTS_PAGE_LINK in response.content.decode()  # a link, not escaped text
+    return job, text
 
 
 @pytest.mark.parametrize("user_fixture", ["superuser", "staff_user"])
@@ -124,51 +152,102 @@ def test_staff_without_permission_sees_no_segmentation_actions(client, staff_use
 
 def test_staff_without_permission_cannot_run_train_or_assign(client, staff_user):
     candidates = make_groups(per_group=4)["backend"]
+    segmentation_train(n_clusters=2)
     client.force_login(staff_user)
     post_action(client, "train_segmentation", candidates[:1])
-    assert not SegmentationRun.objects.exists()
-
-    run = segmentation_train(n_clusters=2)
     post_action(client, "assign_segments", candidates[:1])
-    run.refresh_from_db()
-    assert not run.is_active
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not SegmentationJob.objects.exists()
 
 
-def test_train_action_trains_on_all_candidates_whatever_is_selected(client, trainer):
+def test_train_action_starts_a_job_that_trains_on_all_candidates(client, trainer):
     groups = make_groups()
     client.force_login(trainer)
     response = post_action(client, "train_segmentation", groups["backend"][:1])
+
+    job, text = job_queued(response, "train")
+    assert text == (
+        f"Training with k={DEFAULT_CLUSTERS} started in the background (job {job.pk}): "
+        f"follow it on the {SEGMENTS_PAGE_LINK}. "
+        "The new run will not be active until you assign segments with it."
+    )
+    assert job.created_by == trainer
+    assert job.parameters["config"]["n_clusters"] == DEFAULT_CLUSTERS
+    # Training here is the first of two steps, as it always was: assigning is the second.
+    assert job.parameters["activate"] is False
+    assert not SegmentationRun.objects.exists()
+
+    segmentation_job_execute(job_id=job.pk)
 
     run = SegmentationRun.objects.get()
     assert run.status == SegmentationRun.Status.TRAINED
     assert not run.is_active
     assert run.n_candidates == 45
-    assert run.segments.count() == run.n_clusters
+    assert run.segments.count() == run.n_clusters == DEFAULT_CLUSTERS
     assert sum(run.segments.values_list("size", flat=True)) == 45
     assert run.created_by == trainer
-    assert tuple(tag for tag, _ in messages_of(response)) == ("success",)
-    assert messages_of(response)[0][1].startswith(f"Trained run {run.pk} on all 45 candidates: k=")
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    job.refresh_from_db()
+    assert (job.status, job.result["run"]) == ("succeeded", run.pk)
 
 
-def test_assign_action_gives_every_candidate_a_segment_and_activates_run(client, trainer):
+def test_assign_action_starts_a_job_that_assigns_the_newest_run(client, trainer):
     groups = make_groups()
-    run = segmentation_train(n_clusters=3)
+    segmentation_train(n_clusters=2)
+    newest = segmentation_train(n_clusters=3)
     client.force_login(trainer)
     response = post_action(client, "assign_segments", groups["data"][:1])
 
-    run.refresh_from_db()
-    assert run.is_active
-    assert not Candidate.objects.filter(segment__isnull=True).exists()
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+    job, text = job_queued(response, "assign")
+    assert text.startswith(
+        f"Assigning segments with run {newest.pk} started in the background (job {job.pk})"
+    )
+    assert (job.run, job.created_by) == (newest, trainer)
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
+
+    segmentation_job_execute(job_id=job.pk)
+
+    newest.refresh_from_db()
+    assert newest.is_active
+    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {newest.pk}
     # The three groups are far apart: each lands whole in a segment of its own.
     for members in groups.values():
         segments = Candidate.objects.filter(pk__in=[m.pk for m in members]).values("segment")
         assert segments.distinct().count() == 1
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert text.startswith(f"Assigned all 45 candidates with run {run.pk}")
-    assert "Segment 0: 15" in text
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert job.result["total"] == 45
+    assert sorted(job.result["counts"].values()) == [15, 15, 15]
+
+
+def test_train_then_assign_in_two_jobs_activates_the_new_run(client, trainer):
+    candidates = make_groups(per_group=3)["backend"]
+    client.force_login(trainer)
+    trained, _ = job_queued(post_action(client, "train_segmentation", candidates[:1]), "train")
+    segmentation_job_execute(job_id=trained.pk)
+    assigned, _ = job_queued(post_action(client, "assign_segments", candidates[:1]), "assign")
+    segmentation_job_execute(job_id=assigned.pk)
+
+    run = SegmentationRun.objects.get()
+    assert run.is_active
+    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+
+
+def test_second_action_is_refused_while_a_job_is_queued(client, trainer):
+    candidates = make_groups(per_group=3)["backend"]
+    segmentation_train(n_clusters=2)
+    client.force_login(trainer)
+    first, _ = job_queued(post_action(client, "train_segmentation", candidates[:1]), "train")
+
+    for action in ["assign_segments", "train_segmentation"]:
+        [(level, text)] = messages_of(post_action(client, action, candidates[:1]))
+        assert level == "error"
+        assert text.startswith(
+            f"Only one segmentation job runs at a time and job {first.pk} "
+            f"(train with k={DEFAULT_CLUSTERS}, started by trainer at "
+        )
+        assert text.endswith(") is queued. Wait for it to finish, then try again.")
+    assert list(SegmentationJob.objects.all()) == [first]
+    assert DBTaskResult.objects.count() == 1
 
 
 def test_assign_action_without_trained_model_is_an_error_message(client, trainer):
@@ -180,8 +259,7 @@ def test_assign_action_without_trained_model_is_an_error_message(client, trainer
     [(level, text)] = messages_of(response)
     assert level == "error"
     assert "no trained segmentation model" in text
-    assert not SegmentationRun.objects.exists()
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not SegmentationJob.objects.exists()
 
 
 def test_train_action_with_more_segments_than_candidates_is_an_error_message(client, trainer):
@@ -191,8 +269,8 @@ def test_train_action_with_more_segments_than_candidates_is_an_error_message(cli
 
     [(level, text)] = messages_of(response)
     assert level == "error"
-    assert "Cannot make 5 segments from 3 candidate(s)" in text
-    assert not SegmentationRun.objects.exists()
+    assert f"Cannot make {DEFAULT_CLUSTERS} segments from 3 candidate(s)" in text
+    assert not SegmentationJob.objects.exists()
 
 
 def test_segment_filter_offers_only_active_run_and_filters(client, superuser):

@@ -12,10 +12,13 @@ from segmentation.ml.features import BLANK_LABEL, distinct_sorted, extract_featu
 from tests.ml.conftest import make_profiles
 
 
-def _naive_top(counter: Counter, size: int) -> list[list]:
-    # Most common first; ties in name order, as the profiles promise.
+def _naive_top(counter: Counter, size: int, pool: Counter, pool_size: int) -> list[list]:
+    # Most common first; ties in name order, as the profiles promise; then the pool's share.
     ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP_N]
-    return [[name or BLANK_LABEL, count, round(count / size, 4)] for name, count in ordered]
+    return [
+        [name or BLANK_LABEL, count, round(count / size, 4), round(pool[name] / pool_size, 4)]
+        for name, count in ordered
+    ]
 
 
 @pytest.mark.parametrize("n_clusters", [1, 3, 6])
@@ -39,13 +42,19 @@ def test_profiles_match_a_candidate_by_candidate_count(n_clusters):
         assert profile["years_experience"]["known"] == len(years)
         assert profile["years_experience"]["median"] == round(float(np.median(years)), 1)
         for column in ("location", "education_level", "primary_skill"):
-            expected = _naive_top(Counter(r[column] for r in members), len(members))
+            pool = Counter(r[column] for r in records)
+            expected = _naive_top(
+                Counter(r[column] for r in members), len(members), pool, len(records)
+            )
             assert profile[f"top_{column}"] == expected
-        skills = Counter(
-            key for r in members for key in {skill_key(s) for s in r["skills"] if s.strip()}
-        )
-        expected = _naive_top(skills, len(members))
-        assert profile["top_skills"] == [[display[k], c, s] for k, c, s in expected]
+
+        def skill_keys(rows):
+            return Counter(
+                key for r in rows for key in {skill_key(s) for s in r["skills"] if s.strip()}
+            )
+
+        expected = _naive_top(skill_keys(members), len(members), skill_keys(records), len(records))
+        assert profile["top_skills"] == [[display[k], c, s, p] for k, c, s, p in expected]
 
 
 def test_pool_profile_is_the_single_segment_profile():

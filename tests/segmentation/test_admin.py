@@ -1,4 +1,9 @@
-"""Segmentation admin: read-only runs, the train form, assigning with a run, renaming segments."""
+"""Segmentation admin: read-only runs and jobs, the train form and the assign action (both start
+a background job), renaming segments.
+
+Each job an admin request queues is then run with ``segmentation_job_execute``, the code the
+worker runs, in this process: what the user gets when the worker has done its work.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from candidates.models import Candidate
-from segmentation.models import Segment, SegmentationRun
+from segmentation.jobs import segmentation_job_execute
+from segmentation.ml.errors import ArtifactError
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
 from tests.admin_messages import messages_of
 from tests.factories import CandidateFactory
@@ -19,6 +27,39 @@ pytestmark = pytest.mark.django_db
 RUNS = reverse("admin:segmentation_segmentationrun_changelist")
 TRAIN = reverse("admin:segmentation_segmentationrun_train")
 SEGMENTS = reverse("admin:segmentation_segment_changelist")
+JOBS = reverse("admin:segmentation_segmentationjob_changelist")
+SEGMENTS_PAGE_LINK = f'<a href="{reverse("segments")}">Segments page</a>'
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeat_during_test_jobs(settings):
+    """These jobs take a second; a heartbeat would only wait on this test's open transaction."""
+    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
+
+
+def job_queued(response, kind: str) -> tuple[SegmentationJob, str]:
+    """The one job the request started, as the worker will find it, and what the user read."""
+    job = SegmentationJob.objects.get()
+    assert (job.kind, job.status, job.in_progress) == (kind, "queued", True)
+    task = DBTaskResult.objects.ready().get(pk=job.task_id)
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "segmentation.tasks.segmentation_job_task",
+        [job.pk],
+    )
+    [(level, text)] = messages_of(response)
+    assert level == "success"
+    assert f"started in the background (job {job.pk}): follow it on the " in text
+    assert SEGMENTS_PAGE_LINK in text
+    assert SEGMENTS_PAGE_LINK in response.content.decode()  # a link, not escaped text
+    return job, text
+
+
+def post_assign_action(client, runs: list[SegmentationRun]):
+    return client.post(
+        RUNS,
+        {"action": "assign_segments_with_selected_run", "_selected_action": [r.pk for r in runs]},
+        follow=True,
+    )
 
 
 def make_groups(per_group: int = 12) -> None:
@@ -51,6 +92,7 @@ def test_run_and_segment_pages_render(client, request, user_fixture):
     run = segmentation_train(n_clusters=2)
     segmentation_assign(run=run)
     segment = run.segments.first()
+    job = SegmentationJob.objects.create(kind="assign", run=run, parameters={"run": run.pk})
     client.force_login(request.getfixturevalue(user_fixture))
     for url in [
         RUNS,
@@ -58,6 +100,9 @@ def test_run_and_segment_pages_render(client, request, user_fixture):
         SEGMENTS,
         SEGMENTS + f"?run__id__exact={run.pk}&q=Segment",
         reverse("admin:segmentation_segment_change", args=[segment.pk]),
+        JOBS,
+        JOBS + "?status__exact=queued&kind__exact=assign",
+        reverse("admin:segmentation_segmentationjob_change", args=[job.pk]),
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -113,58 +158,109 @@ def test_train_button_and_form_need_the_permission(client, staff_user, trainer):
     assert TRAIN not in client.get(RUNS).content.decode()
     assert client.get(TRAIN).status_code == 403
     make_groups(per_group=3)
-    assert client.post(TRAIN, {"n_clusters": 2}).status_code == 403
-    assert not SegmentationRun.objects.exists()
+    assert client.post(TRAIN, {"n_clusters": 2, "activate": "on"}).status_code == 403
+    assert not SegmentationJob.objects.exists()
 
     client.force_login(trainer)
     assert TRAIN in client.get(RUNS).content.decode()
     assert client.get(TRAIN).status_code == 200
 
 
-def test_train_form_trains_a_run_with_k_segments(client, trainer):
+def test_train_form_offers_k_and_activation_ticked(client, trainer):
+    client.force_login(trainer)
+    response = client.get(TRAIN)
+    content = response.content.decode()
+    assert "Number of segments (k)" in content
+    assert "Assign segments and make it active when training finishes" in content
+    assert 'type="checkbox" name="activate"' in content
+    assert 'id="id_activate" checked' in content
+    assert SEGMENTS_PAGE_LINK in content
+
+
+def test_train_form_starts_a_job_that_trains_assigns_and_activates(client, trainer):
     make_groups()
     client.force_login(trainer)
-    response = client.post(TRAIN, {"n_clusters": 3}, follow=True)
+    response = client.post(TRAIN, {"n_clusters": 3, "activate": "on"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == RUNS
+    job, text = job_queued(response, "train")
+    assert text.startswith(f"Training with k=3 started in the background (job {job.pk})")
+    assert text.endswith(
+        "When it finishes, every candidate gets a segment from the new run, "
+        "which becomes the active one."
+    )
+    assert job.created_by == trainer
+    assert job.parameters["config"]["n_clusters"] == 3
+    assert job.parameters["activate"] is True
+    # Nothing is trained in the request: the worker does it.
+    assert not SegmentationRun.objects.exists()
+
+    segmentation_job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    run = SegmentationRun.objects.get()
+    assert (job.status, job.run, job.result["run"], job.result["total"]) == (
+        "succeeded",
+        run,
+        run.pk,
+        24,
+    )
+    assert (run.status, run.is_active, run.n_clusters, run.created_by) == (
+        "trained",
+        True,
+        3,
+        trainer,
+    )
+    assert sorted(run.segments.values_list("number", flat=True)) == [0, 1, 2]
+    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+
+
+def test_train_form_unticked_starts_a_job_that_only_trains(client, trainer):
+    make_groups(per_group=3)
+    client.force_login(trainer)
+    # An unticked checkbox is absent from the POST.
+    response = client.post(TRAIN, {"n_clusters": 2}, follow=True)
+
+    job, text = job_queued(response, "train")
+    assert text.startswith(f"Training with k=2 started in the background (job {job.pk})")
+    assert text.endswith("The new run will not be active until you assign segments with it.")
+    assert job.parameters["activate"] is False
+
+    segmentation_job_execute(job_id=job.pk)
 
     run = SegmentationRun.objects.get()
-    assert response.redirect_chain[-1][0] == run_url(run)
-    assert run.status == SegmentationRun.Status.TRAINED
-    assert not run.is_active
-    assert run.n_clusters == 3
-    assert sorted(run.segments.values_list("number", flat=True)) == [0, 1, 2]
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert text.startswith(f"Trained run {run.pk} on all 24 candidates: k=3, inertia ")
+    assert (run.status, run.is_active, run.n_clusters) == ("trained", False, 2)
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
 
 
 @pytest.mark.parametrize("k", ["1", "51", "five"])
 def test_train_form_refuses_k_out_of_range(client, trainer, k):
     make_groups(per_group=3)
     client.force_login(trainer)
-    response = client.post(TRAIN, {"n_clusters": k})
+    response = client.post(TRAIN, {"n_clusters": k, "activate": "on"})
     assert response.status_code == 200
     assert response.context["form"].errors["n_clusters"]
-    assert not SegmentationRun.objects.exists()
+    assert not SegmentationJob.objects.exists()
 
 
 def test_train_form_with_no_candidates_is_an_error_message(client, trainer):
     client.force_login(trainer)
-    response = client.post(TRAIN, {"n_clusters": 2})
+    response = client.post(TRAIN, {"n_clusters": 2, "activate": "on"})
     assert response.status_code == 200
     [(level, text)] = messages_of(response)
     assert level == "error"
     assert "no candidates" in text
-    assert not SegmentationRun.objects.exists()
+    assert not SegmentationJob.objects.exists()
 
 
 def test_train_form_with_k_above_candidates_is_an_error_message(client, trainer):
     make_groups(per_group=2)
     client.force_login(trainer)
-    response = client.post(TRAIN, {"n_clusters": 5})
+    response = client.post(TRAIN, {"n_clusters": 5, "activate": "on"})
     [(level, text)] = messages_of(response)
     assert level == "error"
     assert "Cannot make 5 segments from 4 candidate(s)" in text
-    assert not SegmentationRun.objects.exists()
+    assert not SegmentationJob.objects.exists()
 
 
 def test_train_form_is_csrf_protected(trainer):
@@ -172,56 +268,99 @@ def test_train_form_is_csrf_protected(trainer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(trainer)
     assert client.post(TRAIN, {"n_clusters": 2}).status_code == 403
-    assert not SegmentationRun.objects.exists()
+    assert not SegmentationJob.objects.exists()
 
 
-def test_assign_with_selected_run_activates_it(client, trainer):
+def test_second_job_is_refused_while_one_is_queued_and_allowed_after(client, trainer):
+    make_groups(per_group=3)
+    run = segmentation_train(n_clusters=2)
+    client.force_login(trainer)
+    first, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train")
+
+    refusals = [
+        client.post(TRAIN, {"n_clusters": 3, "activate": "on"}),
+        post_assign_action(client, [run]),
+    ]
+    for response in refusals:
+        [(level, text)] = messages_of(response)
+        assert level == "error"
+        assert text.startswith(
+            f"Only one segmentation job runs at a time and job {first.pk} "
+            "(train with k=2, started by trainer at "
+        )
+        assert text.endswith(") is queued. Wait for it to finish, then try again.")
+    assert list(SegmentationJob.objects.all()) == [first]
+    assert DBTaskResult.objects.count() == 1
+
+    segmentation_job_execute(job_id=first.pk)
+    response = post_assign_action(client, [run])
+    assert messages_of(response)[0][0] == "success"
+    assert SegmentationJob.objects.filter(in_progress=True).get().kind == "assign"
+
+
+def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer):
     make_groups()
     first = segmentation_train(n_clusters=2)
     segmentation_train(n_clusters=3)
     client.force_login(trainer)
-    response = client.post(
-        RUNS,
-        {"action": "assign_segments_with_selected_run", "_selected_action": [first.pk]},
-        follow=True,
+    response = post_assign_action(client, [first])
+
+    job, text = job_queued(response, "assign")
+    assert text == (
+        f"Assigning segments with run {first.pk} started in the background (job {job.pk}): "
+        f"follow it on the {SEGMENTS_PAGE_LINK}. "
+        "Candidates keep their current segments until it finishes."
     )
+    assert (job.run, job.parameters, job.created_by) == (first, {"run": first.pk}, trainer)
+    assert not Candidate.objects.filter(segment__isnull=False).exists()
+
+    segmentation_job_execute(job_id=job.pk)
 
     first.refresh_from_db()
+    job.refresh_from_db()
     assert first.is_active
     assert set(Candidate.objects.values_list("segment__run", flat=True)) == {first.pk}
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert text.startswith(f"Assigned all 24 candidates with run {first.pk}")
-    assert "Segment 0: 12, Segment 1: 12" in text
+    assert job.status == "succeeded"
+    assert (job.result["total"], job.result["counts"]) == (
+        24,
+        {"Segment 0": 12, "Segment 1": 12},
+    )
 
 
 def test_assign_with_two_selected_runs_is_an_error(client, trainer):
     make_groups(per_group=3)
     runs = [segmentation_train(n_clusters=2), segmentation_train(n_clusters=2)]
     client.force_login(trainer)
-    response = client.post(
-        RUNS,
-        {"action": "assign_segments_with_selected_run", "_selected_action": [r.pk for r in runs]},
-        follow=True,
-    )
+    response = post_assign_action(client, runs)
     assert messages_of(response) == [("error", "Select exactly one run to assign segments with.")]
-    assert not SegmentationRun.objects.filter(is_active=True).exists()
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not SegmentationJob.objects.exists()
 
 
-def test_assign_with_a_missing_model_file_is_an_error(client, trainer):
+def test_assign_with_an_untrained_run_is_an_error(client, trainer):
+    failed = SegmentationRun.objects.create(status="failed", n_clusters=2)
+    client.force_login(trainer)
+    response = post_assign_action(client, [failed])
+    assert messages_of(response) == [
+        ("error", f"Only a trained run can be assigned; run {failed.pk} is failed.")
+    ]
+    assert not SegmentationJob.objects.exists()
+
+
+def test_assign_with_a_missing_model_file_fails_in_the_job_and_changes_nothing(client, trainer):
     make_groups(per_group=3)
     run = segmentation_train(n_clusters=2)
     Path(run.artifact_path).unlink()
     client.force_login(trainer)
-    response = client.post(
-        RUNS,
-        {"action": "assign_segments_with_selected_run", "_selected_action": [run.pk]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    [(level, _)] = messages_of(response)
-    assert level == "error"
+    job, _ = job_queued(post_assign_action(client, [run]), "assign")
+
+    with pytest.raises(ArtifactError):
+        segmentation_job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert f"The model file {run.artifact_path} is missing" in job.error
+    job_page = reverse("admin:segmentation_segmentationjob_change", args=[job.pk])
+    assert "is missing. Retrain the segmentation model" in client.get(job_page).content.decode()
     run.refresh_from_db()
     assert not run.is_active
     assert not Candidate.objects.filter(segment__isnull=False).exists()
@@ -232,10 +371,33 @@ def test_staff_without_permission_cannot_assign(client, staff_user):
     run = segmentation_train(n_clusters=2)
     client.force_login(staff_user)
     assert "assign_segments_with_selected_run" not in client.get(RUNS).content.decode()
-    client.post(RUNS, {"action": "assign_segments_with_selected_run", "_selected_action": [run.pk]})
-    run.refresh_from_db()
-    assert not run.is_active
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    post_assign_action(client, [run])
+    assert not SegmentationJob.objects.exists()
+
+
+def test_job_admin_is_read_only_and_shows_what_was_asked_and_done(client, superuser):
+    make_groups(per_group=3)
+    client.force_login(superuser)
+    job, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train")
+    segmentation_job_execute(job_id=job.pk)
+    job.refresh_from_db()
+
+    change = reverse("admin:segmentation_segmentationjob_change", args=[job.pk])
+    delete = reverse("admin:segmentation_segmentationjob_delete", args=[job.pk])
+    listing = client.get(JOBS).content.decode()
+    for shown in [change, "Train", "Succeeded", "100%", "root"]:
+        assert shown in listing, shown
+    content = client.get(change).content.decode()
+    assert 'name="_save"' not in content
+    assert delete not in content
+    assert "&quot;n_clusters&quot;: 2" in content  # parameters
+    assert f"<th>run</th><td>{job.run_id}</td>" in content  # result
+
+    assert client.get(reverse("admin:segmentation_segmentationjob_add")).status_code == 403
+    assert client.post(change, {"status": "queued", "kind": "assign"}).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    job.refresh_from_db()
+    assert (job.status, job.kind) == ("succeeded", "train")
 
 
 def test_segment_rename_changes_only_the_name(client, superuser):

@@ -6,10 +6,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from segmentation.jobs import segmentation_job_run_here
 from segmentation.ml.errors import SegmentationError
-from segmentation.models import SegmentationRun
+from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.progress import ASSIGN_STAGES, StageProgress
-from segmentation.services import segmentation_assign
+from segmentation.selectors import run_latest_trained
 
 
 class Command(BaseCommand):
@@ -32,26 +33,27 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no segmentation run with id {options['run']}.")
         try:
             with StageProgress(ASSIGN_STAGES) as progress:
-                result = segmentation_assign(run=run, on_stage=progress)
+                # A job like any other: refused while another training or assignment runs.
+                job = segmentation_job_run_here(
+                    kind=SegmentationJob.Kind.ASSIGN,
+                    run=run or run_latest_trained(),
+                    on_stage=progress,
+                )
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
+        result, run = job.result, job.run
         if options["json"]:
-            summary = {
-                "run": result.run.pk,
-                "total": result.total,
-                "counts": result.counts,
-                "timings": result.timings,
-            }
+            summary = {key: result[key] for key in ("run", "total", "counts", "timings")}
             self.stdout.write(json.dumps(summary))
             return
-        self.stdout.write(f"Model: run {result.run.pk} ({result.run.artifact_path})")
-        self.stdout.write(f"Candidates: {result.total:,}")
-        for name, count in result.counts.items():
+        self.stdout.write(f"Model: run {run.pk} ({run.artifact_path})")
+        self.stdout.write(f"Candidates: {result['total']:,}")
+        for name, count in result["counts"].items():
             self.stdout.write(f"  {name}: {count:,}")
-        timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
+        timings = ", ".join(
+            f"{stage} {seconds:.2f}s" for stage, seconds in result["timings"].items()
+        )
         self.stdout.write(f"Timings: {timings}")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Assigned {result.total:,} candidates; run {result.run.pk} is active."
-            )
+            self.style.SUCCESS(f"Assigned {result['total']:,} candidates; run {run.pk} is active.")
         )

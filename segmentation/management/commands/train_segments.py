@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from segmentation.jobs import segmentation_job_run_here
 from segmentation.ml.errors import SegmentationError
 from segmentation.ml.pipeline import (
     ALGORITHMS,
@@ -18,9 +19,9 @@ from segmentation.ml.pipeline import (
     MAX_SVD_COMPONENTS,
     ClusteringConfig,
 )
-from segmentation.models import SegmentationRun
+from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.progress import TRAIN_STAGES, StageProgress
-from segmentation.services import segmentation_config_default, segmentation_train
+from segmentation.services import segmentation_config_default
 
 # The flags that change the configuration, as (option name, config field).
 CONFIG_FLAGS = (
@@ -108,9 +109,16 @@ class Command(BaseCommand):
         try:
             config = self._config(options)
             with StageProgress(TRAIN_STAGES) as progress:
-                run = segmentation_train(config=config, on_stage=progress)
+                # A job like any other: refused while another training or assignment runs.
+                job = segmentation_job_run_here(
+                    kind=SegmentationJob.Kind.TRAIN,
+                    config=config,
+                    activate=False,
+                    on_stage=progress,
+                )
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
+        run = job.run
         if options["json"]:
             self.stdout.write(json.dumps(_run_summary(run)))
             return

@@ -1,0 +1,140 @@
+"""The segmentation pages: the active model with charts, one segment, and training jobs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from segmentation.forms import RetrainForm, SegmentRenameForm
+from segmentation.jobs import job_describe, segmentation_job_start
+from segmentation.ml.errors import SegmentationError
+from segmentation.models import Segment, SegmentationJob
+from segmentation.profile_display import (
+    overview_charts,
+    profile_comparison,
+    segment_chart,
+    segment_rows,
+)
+from segmentation.selectors import (
+    job_current,
+    jobs_recent,
+    run_active,
+    runs_recent,
+    segment_candidates_page,
+    segments_of_run,
+)
+from segmentation.services import segment_rename, segmentation_config_default
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@permission_required("segmentation.view_segment", raise_exception=True)
+def segmentation_overview(request: HttpRequest) -> HttpResponse:
+    run = run_active()
+    segments = segments_of_run(run) if run else []
+    total = sum(segment.size for segment in segments)
+    return render(
+        request,
+        "segmentation/overview.html",
+        {
+            "section": "segments",
+            "run": run,
+            "total": total,
+            "rows": segment_rows(segments, total),
+            "charts": overview_charts(run, segments) if run else None,
+            "job": job_current(),
+            "jobs": jobs_recent(),
+            "runs": runs_recent(),
+            "retrain_form": RetrainForm(),
+            "can_train": request.user.has_perm("segmentation.train_segmentation"),
+        },
+    )
+
+
+@require_POST
+@permission_required("segmentation.train_segmentation", raise_exception=True)
+def retrain(request: HttpRequest) -> HttpResponse:
+    form = RetrainForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Training not started: {error}")
+        return redirect("segments")
+    try:
+        config = segmentation_config_default(n_clusters=form.cleaned_data["n_clusters"])
+        job = segmentation_job_start(
+            kind=SegmentationJob.Kind.TRAIN, user=request.user, config=config
+        )
+    except SegmentationError as exc:
+        messages.error(request, f"Training not started: {exc}")
+    else:
+        messages.success(
+            request,
+            f"Training with k={config.n_clusters} started in the background (job {job.pk}). "
+            "This page shows its progress; the new segments apply when it finishes.",
+        )
+    return redirect("segments")
+
+
+@require_GET
+@permission_required("segmentation.view_segment", raise_exception=True)
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """A job's state for the page that started it (polled while the job is in progress)."""
+    job = get_object_or_404(SegmentationJob.objects.select_related("created_by"), pk=pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "in_progress": job.in_progress,
+            "stage": job.stage,
+            "progress": round(job.progress, 3),
+            "summary": job_describe(job),
+            "error": job.error,
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("segmentation.view_segment", raise_exception=True)
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment.objects.select_related("run"), pk=pk)
+    can_rename = request.user.has_perm("segmentation.change_segment")
+    rename_form = SegmentRenameForm(initial={"name": segment.name})
+    if request.method == "POST":
+        if not can_rename:
+            return HttpResponse("You may not rename segments.", status=403)
+        rename_form = SegmentRenameForm(request.POST)
+        if rename_form.is_valid():
+            old = segment.name
+            segment_rename(segment=segment, name=rename_form.cleaned_data["name"])
+            messages.success(request, f"Renamed “{old}” to “{segment.name}”.")
+            return HttpResponseRedirect(reverse("segment", args=[segment.pk]))
+    try:
+        after = int(request.GET["after"]) if "after" in request.GET else None
+    except ValueError:
+        after = None
+    candidates, next_after = segment_candidates_page(segment=segment, after=after, size=PAGE_SIZE)
+    pool = segment.run.pool_profile or {}
+    return render(
+        request,
+        "segmentation/segment_detail.html",
+        {
+            "section": "segments",
+            "segment": segment,
+            "run": segment.run,
+            "comparison": profile_comparison(segment.profile, pool),
+            "chart": segment_chart(segment, pool),
+            "candidates": candidates,
+            "next_after": next_after,
+            "after": after,
+            "campaigns": segment.campaigns.select_related("job_opening").order_by("name"),
+            "rename_form": rename_form,
+            "can_rename": can_rename,
+        },
+    )

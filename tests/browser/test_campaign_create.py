@@ -1,0 +1,61 @@
+"""A recruiter creates a campaign and sees who it reaches before saving."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from campaigns.models import Campaign
+from candidates.models import Candidate
+from candidates.services.generation import candidates_generate
+from segmentation.ml.pipeline import ClusteringConfig
+from segmentation.services import segmentation_assign, segmentation_train
+from tests.browser.conftest import log_in
+from tests.factories import JobOpeningFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def recruiter(django_user_model):
+    user = django_user_model.objects.create_user("recruiter", "r@example.org", "pw-recruit-123!")
+    user.groups.add(Group.objects.get(name="Recruiter"))
+    return user
+
+
+def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
+    candidates_generate(count=2_000, seed=5)
+    run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 4}))
+    segmentation_assign(run=run)
+    JobOpeningFactory(title="Senior Python engineer")
+    first, second = run.segments.order_by("number")[:2]
+
+    log_in(page, "recruiter", "pw-recruit-123!")
+    page.goto("/campaigns/new/")
+    assert page.locator("#audience-empty").is_visible()
+    page.fill("#id_name", "Spring hiring")
+    page.select_option("#id_job_opening", label="Senior Python engineer")
+
+    page.check(f"#target-segments input[value='{first.pk}']")
+    page.wait_for_selector(f"#audience-count[data-count='{first.size}']")
+    sample = page.locator("#audience-sample tbody tr")
+    assert 1 <= sample.count() <= 10
+    names = set(Candidate.objects.filter(segment=first).values_list("name", flat=True))
+    assert set(sample.locator("td").first.all_inner_texts()) <= names
+
+    page.check(f"#target-segments input[value='{second.pk}']")
+    page.wait_for_selector(f"#audience-count[data-count='{first.size + second.size}']")
+    assert not Campaign.objects.exists()  # nothing saved while previewing
+    screens.take("preview")
+
+    page.click("#campaign-save")
+    page.wait_for_url(re.compile(r".*/campaigns/\d+/$"))
+    campaign = Campaign.objects.get()
+    assert campaign.name == "Spring hiring" and campaign.created_by == recruiter
+    assert set(campaign.target_segments.all()) == {first, second}
+    assert page.locator("#campaign-audience").inner_text().replace(",", "").find(
+        str(first.size + second.size)
+    ) >= 0
+    screens.take("created")

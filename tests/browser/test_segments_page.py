@@ -1,0 +1,81 @@
+"""A recruiter sees the segments with charts; a data admin retrains through the real worker."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from candidates.services.generation import candidates_generate
+from segmentation.ml.pipeline import ClusteringConfig
+from segmentation.models import SegmentationRun
+from segmentation.services import segmentation_assign, segmentation_train
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def segmented(transactional_db):
+    candidates_generate(count=3_000, seed=11)
+    run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 5}))
+    segmentation_assign(run=run)
+    return run
+
+
+def test_segments_page_shows_the_model_and_its_charts(page, screens, segmented, superuser):
+    log_in(page, "root", "pw-root-123!")
+    page.goto("/segments/")
+
+    rows = page.locator("#segments-table tbody tr")
+    assert rows.count() == 5
+    sizes = [segment.size for segment in segmented.segments.order_by("number")]
+    assert rows.first.locator("td").nth(1).inner_text() == f"{sizes[0]:,}"
+    assert page.locator("#active-total").inner_text() == "3,000"
+
+    # Each chart was drawn by the Chart.js shipped with the app, with the page's figures.
+    for chart in ("chart-sizes", "chart-projection", "chart-years", "chart-salary"):
+        page.wait_for_selector(f"#{chart}[data-drawn=true]")
+    drawn_sizes = page.evaluate(
+        "document.getElementById('chart-sizes').chart.data.datasets[0].data"
+    )
+    assert drawn_sizes == sizes
+    points = page.evaluate(
+        "document.getElementById('chart-projection').chart.data.datasets"
+        ".reduce((n, d) => n + d.data.length, 0)"
+    )
+    assert points == 1_500
+    screens.take("segments")
+
+    page.click("#segments-table tbody tr >> nth=0 >> a")
+    page.wait_for_selector("#chart-skills[data-drawn=true]")
+    assert page.locator("#segment-size").inner_text() == f"{sizes[0]:,}"
+    screens.take("segment-detail")
+
+
+def test_retrain_runs_in_the_worker_and_the_page_follows_it(
+    page, screens, segmented, superuser, worker
+):
+    log_in(page, "root", "pw-root-123!")
+    page.goto("/segments/")
+    page.fill("#id_n_clusters", "4")
+    page.click("#retrain-form button[type=submit]")
+
+    page.wait_for_selector("text=Training with k=4 started in the background")
+    badge = page.locator("#job-badge")
+    assert badge.inner_text() in {"Queued", "Running", "Succeeded"}
+    screens.take("job-started")
+
+    # The page polls the job and reloads itself when it ends.
+    page.wait_for_selector("#job-badge.succeeded", timeout=120_000)
+    assert page.locator("#segments-table tbody tr").count() == 4
+    active = SegmentationRun.objects.get(is_active=True)
+    assert active.n_clusters == 4 and active.created_by == superuser
+    assert re.search(r"Job \d+: train with k=4", page.locator("#job-summary").inner_text())
+    screens.take("job-finished")
+
+
+def test_a_user_without_rights_is_sent_to_log_in(page):
+    page.goto("/segments/")
+    page.wait_for_url(re.compile(r".*/accounts/login/\?next=/segments/$"))
+    assert page.locator("h1").inner_text() == "Log in to AdFlux"
