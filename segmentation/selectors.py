@@ -197,9 +197,9 @@ def segment_candidates_page(
     if after is not None:
         rows = rows.filter(id__gt=after)
     page = list(
-        rows.only(
-            "id", "name", "location", "education_level", "years_experience", "primary_skill"
-        )[: size + 1]
+        rows.only("id", "name", "location", "education_level", "years_experience", "primary_skill")[
+            : size + 1
+        ]
     )
     next_after = page[size - 1].pk if len(page) > size else None
     return page[:size], next_after

@@ -55,7 +55,11 @@ def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
     campaign = Campaign.objects.get()
     assert campaign.name == "Spring hiring" and campaign.created_by == recruiter
     assert set(campaign.target_segments.all()) == {first, second}
-    assert page.locator("#campaign-audience").inner_text().replace(",", "").find(
-        str(first.size + second.size)
-    ) >= 0
+    assert (
+        page.locator("#campaign-audience")
+        .inner_text()
+        .replace(",", "")
+        .find(str(first.size + second.size))
+        >= 0
+    )
     screens.take("created")
