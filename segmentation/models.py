@@ -38,6 +38,30 @@ class SegmentationRun(TimeStampedModel):
         default=dict, help_text="2-D coordinates of a sample of candidates, for the scatter chart."
     )
     library_versions = models.JSONField(default=dict)
+    k_scores = models.JSONField(
+        default=list,
+        help_text="With automatic k: silhouette and inertia for each k tried, "
+        '[{"k": 2, "silhouette": 0.21, "inertia": 1234.5}, ...].',
+    )
+    k_auto = models.BooleanField(default=False, help_text="k was chosen by the scores above.")
+    outlier_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Distance to the nearest centre above which a candidate is unusual "
+        "(a percentile of the training distances).",
+    )
+    previous_run = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The run active when this one was trained; its segments were matched to ours.",
+    )
+    migration_summary = models.JSONField(
+        default=dict,
+        help_text="How candidates would move from the previous run's segments to this run's.",
+    )
     timings = models.JSONField(default=dict, help_text="Seconds per stage.")
     artifact_path = models.CharField(max_length=500, blank=True)
     artifact_sha256 = models.CharField(max_length=64, blank=True)
@@ -54,6 +78,7 @@ class SegmentationRun(TimeStampedModel):
         permissions = [
             ("train_segmentation", "Can train a segmentation model"),
             ("assign_segments", "Can assign candidates to segments"),
+            ("activate_segmentation", "Can activate a segmentation run"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -76,6 +101,17 @@ class Segment(models.Model):
     run = models.ForeignKey(SegmentationRun, on_delete=models.CASCADE, related_name="segments")
     number = models.PositiveSmallIntegerField(help_text="The cluster label within its run.")
     name = models.CharField(max_length=120)
+    name_is_custom = models.BooleanField(
+        default=False, help_text="A person named it; retraining keeps that name for its twin."
+    )
+    matched_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matched_to",
+        help_text="Its twin in the previous run (Hungarian matching of centres).",
+    )
     size = models.PositiveIntegerField(default=0)
     profile = models.JSONField(default=dict)
 
@@ -161,3 +197,22 @@ class SegmentationJob(TimeStampedModel):
         if self.status == self.Status.SUCCEEDED:
             return 1.0
         return self.stages_done / self.stages_total if self.stages_total else 0.0
+
+
+class UnusualCandidate(models.Model):
+    """A candidate far from every segment centre under a run (an unusual profile)."""
+
+    run = models.ForeignKey(SegmentationRun, on_delete=models.CASCADE, related_name="unusual")
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="unusual_in"
+    )
+    distance = models.FloatField(help_text="Distance to the nearest segment centre.")
+
+    class Meta:
+        ordering = ["run", "-distance"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "candidate"], name="unusual_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.candidate_id} unusual in run {self.run_id}"

@@ -300,5 +300,6 @@ def segment_rename(*, segment: Segment, name: str) -> Segment:
     if not name:
         raise SegmentationInputError("A segment needs a name.")
     segment.name = name
-    segment.save(update_fields=["name"])
+    segment.name_is_custom = True
+    segment.save(update_fields=["name", "name_is_custom"])
     return segment
