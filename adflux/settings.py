@@ -64,9 +64,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves the app's own static files (CSS, scripts, Chart.js) in production, compressed and
-    # with far-future cache headers; runserver serves them in the demo.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,8 +129,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if not DEBUG:
-    # Hashed file names (run `manage.py collectstatic` when deploying), so browsers may cache
-    # them for ever.
+    # The app serves its own static files (CSS, scripts, Chart.js) in production, compressed
+    # and under hashed names (run `manage.py collectstatic` when deploying) that browsers may
+    # cache for ever. In the demo, runserver serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
