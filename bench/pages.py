@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+BENCH_OPENINGS = (
+    ("Bench: Python back-end", ("Python", "PostgreSQL"), "Germany", 5),
+    ("Bench: mobile", ("Kotlin", "Swift", "Flutter"), "India", 3),
+    ("Bench: JVM and Go", ("Java", "Spring Boot", "Go", "PostgreSQL"), "Canada", 8),
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=100_000)
@@ -46,7 +53,7 @@ def main() -> int:
     from django.test import Client
 
     from campaigns.models import Campaign, JobOpening
-    from candidates.models import Candidate
+    from candidates.models import Candidate, Skill
     from candidates.services.generation import candidates_generate
     from segmentation.ml.pipeline import ClusteringConfig
     from segmentation.selectors import run_active
@@ -78,6 +85,14 @@ def main() -> int:
             name=f"Bench campaign {i}", job_opening=opening, start_date="2026-01-01"
         )
         campaign.target_segments.set(segments[: 1 + i % len(segments)])
+    # Openings whose required skills ~1%, ~10% and ~10% of candidates hold (synthetic data).
+    openings = {}
+    for title, skills, location, years in BENCH_OPENINGS:
+        openings[title], _ = JobOpening.objects.get_or_create(
+            title=title, defaults={"location": location, "min_years_experience": years}
+        )
+        openings[title].required_skills.set(Skill.objects.filter(name__in=skills))
+    mobile = openings["Bench: mobile"].pk
     candidate_id = Candidate.objects.order_by("-id").values_list("id", flat=True).first()
     n_candidates = Candidate.objects.count()
     client = Client(HTTP_HOST="localhost")
@@ -101,6 +116,13 @@ def main() -> int:
             "/candidates/?location=Germany&education_level=master"
         ),
         "candidate detail": f"/candidates/{candidate_id}/",
+        "job openings": "/campaigns/openings/",
+        **{
+            f"job opening ({title.removeprefix('Bench: ')})": f"/campaigns/openings/{opening.pk}/"
+            for title, opening in openings.items()
+        },
+        "suggested segments (mobile)": f"/campaigns/openings/{mobile}/suggested-segments/",
+        "campaign form, opening chosen": f"/campaigns/new/?job_opening={mobile}",
     }
     print(
         f"{n_candidates:,} candidates, {len(segments)} segments, {connection.vendor}, "

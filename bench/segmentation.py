@@ -40,7 +40,16 @@ from bench.harness import (  # noqa: E402
 TARGET_SECONDS = {"sqlite": 30.0, "postgres": 45.0}
 TARGET_PEAK_BYTES = 2 * GIB
 TARGET_RATIO = 20.0
-TRAIN_STAGES = ["read", "features", "fit", "predict", "silhouette", "profiles", "save"]
+TRAIN_STAGES = [
+    "read",
+    "features",
+    "fit",
+    "predict",
+    "silhouette",
+    "outliers",
+    "profiles",
+    "save",
+]
 PREDICT_STAGES = ["load model", "read", "predict", "write"]
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign, JobOpening
-from candidates.models import Candidate
+from candidates.models import Candidate, Skill
 from segmentation.models import Segment, SegmentationRun
 
 AUDIENCE_SAMPLE_SIZE = 10
@@ -103,4 +103,24 @@ def _segments_with_run() -> QuerySet[Segment]:
     """
     return Segment.objects.select_related("run").only(
         "name", "number", "size", "run__is_active", "run__status", "run__n_clusters"
+    )
+
+
+def job_openings_list() -> QuerySet[JobOpening]:
+    """Open job openings by title, with their required skills and ``campaign_count``."""
+    return (
+        job_openings_open()
+        .annotate(campaign_count=Count("campaigns"))
+        .prefetch_related(Prefetch("required_skills", Skill.objects.only("id", "name")))
+    )
+
+
+def job_opening_get(*, pk: int) -> JobOpening | None:
+    """One job opening, open or closed, with its required skills."""
+    return (
+        JobOpening.objects.prefetch_related(
+            Prefetch("required_skills", Skill.objects.only("id", "name"))
+        )
+        .filter(pk=pk)
+        .first()
     )

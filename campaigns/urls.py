@@ -1,10 +1,17 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import opening_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
     path("new/", views.campaign_create, name="campaign-create"),
     path("audience-preview/", views.audience_preview, name="campaign-audience-preview"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("openings/", opening_views.job_opening_list, name="job-openings"),
+    path("openings/<int:pk>/", opening_views.job_opening_detail, name="job-opening"),
+    path(
+        "openings/<int:pk>/suggested-segments/",
+        opening_views.suggested_segments,
+        name="job-opening-suggested-segments",
+    ),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns import selectors, services
-from campaigns.forms import AudienceForm, CampaignCreateForm
+from campaigns.forms import MAX_ID, AudienceForm, CampaignCreateForm
+from campaigns.models import JobOpening
+from campaigns.recommendations import SegmentSuggestions, segment_suggestions
 
 PAGE_SIZE = 25
+# The suggestions' button: without JavaScript it submits the form to come back with them ticked.
+TICK_SUGGESTED = "tick_suggested"
 
 
 @require_GET
@@ -59,11 +64,18 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     job_openings = selectors.job_openings_open()
     form_kwargs = {"segments": segments, "job_openings": job_openings}
     audience: dict[str, Any] = {}
-    if request.method == "POST" and "preview" in request.POST:
+    if request.method == "POST" and ("preview" in request.POST or TICK_SUGGESTED in request.POST):
         # "Preview audience" without JavaScript: the form comes back as filled in, with the
         # audience, and no errors for fields the user has not reached yet. Nothing is saved.
-        form = CampaignCreateForm(initial=_initial_from(request.POST), **form_kwargs)
-        audience = _audience(AudienceForm(_segments_from(request.POST), segments=segments))
+        # "Tick suggested segments" does the same with the suggested segments ticked as well.
+        data = request.POST.copy()
+        suggestions = _suggestions_for(data.get("job_opening"), job_openings)
+        if TICK_SUGGESTED in data and suggestions is not None:
+            ticked = data.getlist("target_segments")
+            extra = [str(pk) for pk in suggestions.suggested_ids if str(pk) not in ticked]
+            data.setlist("target_segments", ticked + extra)
+        form = CampaignCreateForm(initial=_initial_from(data), **form_kwargs)
+        audience = _audience(AudienceForm(_segments_from(data), segments=segments))
     elif request.method == "POST":
         form = CampaignCreateForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -80,8 +92,13 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("campaign", pk=campaign.pk)
         audience = _audience(AudienceForm(_segments_from(request.POST), segments=segments))
+        suggestions = _suggestions_for(request.POST.get("job_opening"), job_openings)
     else:
-        form = CampaignCreateForm(initial={"start_date": timezone.localdate()}, **form_kwargs)
+        suggestions = _suggestions_for(request.GET.get("job_opening"), job_openings)
+        initial: dict[str, Any] = {"start_date": timezone.localdate()}
+        if suggestions is not None:  # from a job opening's "New campaign for this opening"
+            initial["job_opening"] = suggestions.opening.pk
+        form = CampaignCreateForm(initial=initial, **form_kwargs)
     return render(
         request,
         "campaigns/campaign_form.html",
@@ -90,6 +107,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "has_segments": segments.exists(),
             "has_job_openings": job_openings.exists(),
+            "suggestions": suggestions,
             **audience,
         },
     )
@@ -103,6 +121,20 @@ def audience_preview(request: HttpRequest) -> HttpResponse:
     audience = _audience(AudienceForm(request.GET, segments=selectors.active_segments()))
     status = 400 if "audience_error" in audience else 200
     return render(request, "campaigns/_audience_preview.html", audience, status=status)
+
+
+def _suggestions_for(
+    value: str | None, job_openings: QuerySet[JobOpening]
+) -> SegmentSuggestions | None:
+    """Segments to suggest for the chosen job opening, if one of those offered is chosen."""
+    try:
+        pk = int(value or "")
+    except ValueError:
+        return None
+    if not 0 < pk <= MAX_ID:
+        return None
+    opening = job_openings.filter(pk=pk).first()
+    return None if opening is None else segment_suggestions(opening=opening)
 
 
 def _audience(form: AudienceForm) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from campaigns.recommendations import openings_for_candidate
 from candidates.forms import CandidateFilterForm
 from candidates.selectors import (
     PAGE_SIZE,
@@ -16,6 +17,7 @@ from candidates.selectors import (
     locations_suggested,
     segments_active,
 )
+from segmentation.explanations import candidate_explanation
 from segmentation.profile_display import profile_comparison
 
 
@@ -65,5 +67,9 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "skills": detail.skills,
             "segment": segment,
             "comparison": comparison,
+            "why_here": candidate_explanation(candidate=detail.candidate),
+            "fitting_openings": openings_for_candidate(candidate=detail.candidate)
+            if request.user.has_perm("campaigns.view_jobopening")
+            else None,
         },
     )

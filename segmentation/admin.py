@@ -21,11 +21,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from candidates.models import EducationLevel
+from segmentation.activation import ACTIVATE_PERMISSION
 from segmentation.forms import RetrainForm
-from segmentation.jobs import segmentation_job_start
+from segmentation.jobs import job_k_text, segmentation_job_start
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.services import segmentation_config_default, segmentation_run_delete
+from segmentation.retraining import migration_summary_display
+from segmentation.services import (
+    segment_rename,
+    segmentation_run_delete,
+)
 
 # The profile stores education codes ("some_college"); a recruiter reads the labels.
 VALUE_LABELS: dict[str, dict[str, str]] = {"top_education_level": dict(EducationLevel.choices)}
@@ -39,16 +44,19 @@ def _scientific(value: float) -> str:
 def job_started_message(job: SegmentationJob) -> SafeString:
     """What an admin user reads after starting a job, with a link to where it can be followed."""
     if job.kind == SegmentationJob.Kind.TRAIN:
-        what = f"Training with k={job.parameters['config']['n_clusters']}"
+        what = f"Training with {job_k_text(job.parameters)}"
         if job.parameters.get("activate"):
             then = (
                 "When it finishes, every candidate gets a segment from the new run, "
                 "which becomes the active one."
             )
         else:
-            then = "The new run will not be active until you assign segments with it."
+            then = (
+                "The new run will not be active until someone activates it, after reading "
+                "how candidates would move."
+            )
     else:
-        what = f"Assigning segments with run {job.run_id}"
+        what = f"Activating run {job.run_id}"
         then = "Candidates keep their current segments until it finishes."
     link = format_html('<a href="{}">Segments page</a>', reverse("segments"))
     return format_html(
@@ -108,6 +116,31 @@ def render_profile(profile: Mapping[str, Any]) -> SafeString:
     return _table(rows)
 
 
+def render_migration_summary(run: SegmentationRun) -> SafeString:
+    """Where candidates would move from the previous run's segments, as the page shows it."""
+    summary = migration_summary_display(run)
+    if summary is None:
+        return format_html("<p>{}</p>", "No run was active when it was trained.")
+    if summary["error"] or "rows" not in summary:
+        return format_html("<p>{}</p>", summary["error"])
+    moves = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (row["old"] or "No segment yet", row["new"], f"{row['candidates']:,}")
+            for row in summary["rows"]
+        ),
+    )
+    return format_html(
+        "<p>{} of {} candidates would change segment (from run {}).</p>"
+        "<table><tr><th>Now in</th><th>Would be in</th><th>Candidates</th></tr>{}</table>",
+        f"{summary['moving']:,}",
+        f"{summary['candidates']:,}",
+        summary["previous_run"],
+        moves,
+    )
+
+
 def _table(rows: Iterable[tuple[str, str]]) -> SafeString:
     body = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
     return format_html("<table>{}</table>", body)
@@ -120,14 +153,28 @@ def _key_value_table(mapping: Mapping[str, Any]) -> SafeString:
 
 
 class TrainSegmentationForm(RetrainForm):
-    """The page's retrain form (same k and range), plus whether the new run goes live at once."""
+    """The page's retrain form (same k and range), plus whether the new run goes live at once.
+
+    Going live is activation, so the box is only for those who may activate; for the others it
+    is disabled, and Django then ignores whatever the request says for it.
+    """
 
     activate = forms.BooleanField(
         label="Assign segments and make it active when training finishes",
         required=False,
-        initial=True,
-        help_text="Otherwise the new run waits, inactive, until you assign segments with it.",
+        initial=False,
+        help_text="Otherwise the new run waits, inactive, with a summary of how candidates would "
+        "move, until someone activates it.",
     )
+
+    def __init__(self, *args: Any, can_activate: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_activate:
+            activate = self.fields["activate"]
+            activate.disabled = True
+            activate.help_text = (
+                "Activating needs the permission “Can activate a segmentation run”."
+            )
 
 
 class SegmentInline(admin.TabularInline):
@@ -192,6 +239,10 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         ("Timings and versions", {"fields": ["timings_table", "library_versions_table"]}),
         ("Model file", {"fields": ["artifact_path", "artifact_sha256"]}),
         ("All candidates at training time", {"fields": ["pool_profile_table"]}),
+        (
+            "Compared with the run active when it was trained",
+            {"fields": ["previous_run", "migration_summary_table"]},
+        ),
     ]
     readonly_fields = [
         "created_at",
@@ -200,9 +251,10 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         "timings_table",
         "library_versions_table",
         "pool_profile_table",
+        "migration_summary_table",
     ]
     inlines = [SegmentInline]
-    actions = ["assign_segments_with_selected_run"]
+    actions = ["activate_selected_run"]
 
     @admin.display(description="Inertia", ordering="inertia")
     def inertia_display(self, run: SegmentationRun) -> str | None:
@@ -231,6 +283,10 @@ class SegmentationRunAdmin(admin.ModelAdmin):
     @admin.display(description="Profile")
     def pool_profile_table(self, run: SegmentationRun) -> SafeString:
         return render_profile(run.pool_profile)
+
+    @admin.display(description="Migration summary")
+    def migration_summary_table(self, run: SegmentationRun) -> SafeString:
+        return render_migration_summary(run)
 
     # A run is the record of what a model was trained on: nobody edits it by hand.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -269,21 +325,19 @@ class SegmentationRunAdmin(admin.ModelAdmin):
     def has_train_segmentation_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("segmentation.train_segmentation")
 
-    def has_assign_segments_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("segmentation.assign_segments")
+    def has_activate_segmentation_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ACTIVATE_PERMISSION)
 
     @admin.action(
-        description="Assign segments using the selected run (all candidates)",
-        permissions=["assign_segments"],
+        description="Activate the selected run (assign every candidate)",
+        permissions=["activate_segmentation"],
     )
-    def assign_segments_with_selected_run(
+    def activate_selected_run(
         self, request: HttpRequest, queryset: QuerySet[SegmentationRun]
     ) -> None:
         runs = list(queryset[:2])
         if len(runs) != 1:
-            self.message_user(
-                request, "Select exactly one run to assign segments with.", messages.ERROR
-            )
+            self.message_user(request, "Select exactly one run to activate.", messages.ERROR)
             return
         try:
             job = segmentation_job_start(
@@ -316,14 +370,17 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         """A form for k, then a training job in the background (admin_view adds CSRF checks)."""
         if not self.has_train_segmentation_permission(request):
             raise PermissionDenied
-        form = TrainSegmentationForm(request.POST or None)
+        form = TrainSegmentationForm(
+            request.POST or None,
+            can_activate=self.has_activate_segmentation_permission(request),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 job = segmentation_job_start(
                     kind=SegmentationJob.Kind.TRAIN,
                     user=request.user,
-                    config=segmentation_config_default(n_clusters=form.cleaned_data["n_clusters"]),
                     activate=form.cleaned_data["activate"],
+                    **form.training_request(),
                 )
             except SegmentationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -348,9 +405,9 @@ class SegmentAdmin(admin.ModelAdmin):
     list_filter = ["run"]
     list_select_related = ["run"]
     search_fields = ["name"]
-    fields = ["run", "number", "name", "size", "profile_table"]
+    fields = ["run", "number", "name", "matched_from", "size", "profile_table"]
     # Only the name is the user's; the rest is what training and assignment measured.
-    readonly_fields = ["run", "number", "size", "profile_table"]
+    readonly_fields = ["run", "number", "matched_from", "size", "profile_table"]
 
     @admin.display(description="Size", ordering="size")
     def size_display(self, segment: Segment) -> str:
@@ -359,6 +416,13 @@ class SegmentAdmin(admin.ModelAdmin):
     @admin.display(description="Profile")
     def profile_table(self, segment: Segment) -> SafeString:
         return render_profile(segment.profile)
+
+    def save_model(self, request: HttpRequest, obj: Segment, form: Any, change: bool) -> None:
+        # Through the service, so a person's name is marked as theirs and survives retraining.
+        if change and "name" in form.changed_data:
+            segment_rename(segment=obj, name=obj.name)
+        else:
+            super().save_model(request, obj, form, change)
 
     # Segments belong to a run: created by training, removed with their run.
     def has_add_permission(self, request: HttpRequest) -> bool:

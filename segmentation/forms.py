@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from segmentation.ml.pipeline import DEFAULT_CLUSTERS
+from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
+from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
+from segmentation.ml.pipeline import ALGORITHMS, DEFAULT_CLUSTERS
+from segmentation.services import segmentation_config_default
 
 MIN_CLUSTERS = 2
 MAX_CLUSTERS = 50
@@ -16,8 +21,43 @@ class RetrainForm(forms.Form):
         min_value=MIN_CLUSTERS,
         max_value=MAX_CLUSTERS,
         initial=DEFAULT_CLUSTERS,
+        # Not needed when k is chosen automatically; clean() asks for it otherwise.
+        required=False,
         help_text=f"Between {MIN_CLUSTERS} and {MAX_CLUSTERS}.",
     )
+    auto_k = forms.BooleanField(
+        label=f"Choose k automatically ({DEFAULT_K_MIN}–{DEFAULT_K_MAX})",
+        required=False,
+        help_text="Tries every k in the range on a sample of candidates and keeps the one whose "
+        "segments are best separated (silhouette); the number of segments above is then ignored.",
+    )
+    algorithm = forms.ChoiceField(
+        label="Algorithm",
+        choices=[(name, ALGORITHM_DESCRIPTIONS[name]) for name in ALGORITHMS],
+        initial="kmeans",
+        # Left out (a script, an older page), the configured default is used.
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            not cleaned.get("auto_k")
+            and cleaned.get("n_clusters") is None
+            and "n_clusters" not in self.errors
+        ):
+            self.add_error("n_clusters", "Enter the number of segments, or choose k automatically.")
+        return cleaned
+
+    def training_request(self) -> dict[str, Any]:
+        """The configuration and k range to start a training job with, from valid data."""
+        n_clusters = self.cleaned_data.get("n_clusters") or DEFAULT_CLUSTERS
+        config = segmentation_config_default(n_clusters=n_clusters)
+        algorithm = self.cleaned_data.get("algorithm")
+        if algorithm and algorithm != config.algorithm:
+            config = config.with_algorithm(algorithm)
+        auto = self.cleaned_data["auto_k"]
+        return {"config": config, "k_range": (DEFAULT_K_MIN, DEFAULT_K_MAX) if auto else None}
 
 
 class SegmentRenameForm(forms.Form):

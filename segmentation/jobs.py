@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,11 +20,13 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
+from segmentation.activation import activation_permission_check, segmentation_activate
+from segmentation.ml.choose_k import k_range_check
 from segmentation.ml.errors import SegmentationError, SegmentationInputError
 from segmentation.ml.pipeline import ClusteringConfig, training_input_check
 from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.progress import ASSIGN_STAGES, TRAIN_STAGES
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.progress import ASSIGN_STAGES, train_stages
+from segmentation.services import segmentation_train
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +44,19 @@ def job_describe(job: SegmentationJob) -> str:
     when = timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M:%S")
     what = job.get_kind_display().lower()
     if job.kind == Kind.TRAIN and job.parameters.get("config"):
-        what += f" with k={job.parameters['config'].get('n_clusters')}"
+        what += f" with {job_k_text(job.parameters)}"
     state = job.get_status_display().lower()
     if job.status == Status.RUNNING and job.stage:
         state += f" ({job.stage}, step {job.stages_done + 1} of {job.stages_total})"
     return f"job {job.pk} ({what}, started{who} at {when}) is {state}"
+
+
+def job_k_text(parameters: dict[str, Any]) -> str:
+    """How a training job gets its k: "k=5", or "k chosen automatically (2–12)"."""
+    k_range = parameters.get("k_range")
+    if k_range:
+        return f"k chosen automatically ({k_range[0]}–{k_range[1]})"
+    return f"k={(parameters.get('config') or {}).get('n_clusters')}"
 
 
 def segmentation_jobs_recover_stale() -> int:
@@ -83,17 +94,21 @@ def segmentation_job_start(
     user: AbstractBaseUser | None = None,
     config: ClusteringConfig | None = None,
     run: SegmentationRun | None = None,
-    activate: bool = True,
+    activate: bool = False,
+    k_range: tuple[int, int] | None = None,
 ) -> SegmentationJob:
     """Check the request, record a queued job and hand it to the background worker.
 
     A training job with ``activate`` also assigns every candidate with the new run and makes it
-    the active one, in the same job.
+    the active one, in the same job; without it (the default) the run waits to be activated.
+    Whatever activates needs ``segmentation.activate_segmentation`` when a user is given.
 
     Refused with a clear message when another job is queued or running, when there are too
     few candidates for k, or when the run to assign has no trained model.
     """
-    job = _job_create(kind=kind, user=user, config=config, run=run, activate=activate)
+    job = _job_create(
+        kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+    )
     from segmentation.tasks import segmentation_job_task
 
     try:
@@ -112,11 +127,14 @@ def segmentation_job_run_here(
     user: AbstractBaseUser | None = None,
     config: ClusteringConfig | None = None,
     run: SegmentationRun | None = None,
-    activate: bool = True,
+    activate: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    k_range: tuple[int, int] | None = None,
 ) -> SegmentationJob:
     """Record a job and run it in this process (the management commands), under the same rule."""
-    job = _job_create(kind=kind, user=user, config=config, run=run, activate=activate)
+    job = _job_create(
+        kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+    )
     return segmentation_job_execute(job_id=job.pk, on_stage=on_stage)
 
 
@@ -127,14 +145,23 @@ def _job_create(
     config: ClusteringConfig | None,
     run: SegmentationRun | None,
     activate: bool,
+    k_range: tuple[int, int] | None = None,
 ) -> SegmentationJob:
     segmentation_jobs_recover_stale()
     parameters: dict[str, object] = {}
+    if kind == Kind.ASSIGN or (kind == Kind.TRAIN and activate):
+        # Refused at the door; segmentation_activate asks again when the job runs.
+        activation_permission_check(user)
     if kind == Kind.TRAIN:
         if config is None:
             raise ValueError("A training job needs a configuration.")
         # Refused now rather than in the worker: the user who asked reads the reason at once.
-        training_input_check(Candidate.objects.count(), config)
+        if k_range is None:
+            training_input_check(Candidate.objects.count(), config)
+        else:
+            k_range_check(Candidate.objects.count(), *k_range)
+            # The configuration's k is a placeholder: the job chooses k in this range.
+            parameters["k_range"] = list(k_range)
         parameters["config"] = config.to_dict()
         parameters["activate"] = activate
     elif kind == Kind.ASSIGN:
@@ -157,7 +184,7 @@ def _job_create(
                 parameters=parameters,
                 run=run,
                 created_by=user if user is not None and user.is_authenticated else None,
-                stages_total=len(_stages_of(kind, activate=activate)),
+                stages_total=len(_stages_of(kind, activate=activate, choose_k=k_range is not None)),
             )
     except IntegrityError as exc:
         current = SegmentationJob.objects.filter(in_progress=True).select_related("created_by")
@@ -172,9 +199,10 @@ def _job_create(
         ) from exc
 
 
-def _stages_of(kind: str, *, activate: bool) -> list[str]:
+def _stages_of(kind: str, *, activate: bool, choose_k: bool = False) -> list[str]:
     if kind == Kind.TRAIN:
-        return [*TRAIN_STAGES, *ASSIGN_STAGES] if activate else list(TRAIN_STAGES)
+        training = train_stages(choose_k=choose_k)
+        return [*training, *ASSIGN_STAGES] if activate else training
     return list(ASSIGN_STAGES)
 
 
@@ -203,14 +231,19 @@ def segmentation_job_execute(
         run = job.run
         if job.kind == Kind.TRAIN:
             config = ClusteringConfig.from_dict(job.parameters["config"])
+            k_range = job.parameters.get("k_range")
             run = segmentation_train(
-                config=config, user=job.created_by, on_stage=progress, on_run=progress.link_run
+                config=config,
+                user=job.created_by,
+                on_stage=progress,
+                on_run=progress.link_run,
+                k_range=tuple(k_range) if k_range else None,
             )
             result = {"run": run.pk, "timings": run.timings}
         if job.kind == Kind.ASSIGN or job.parameters.get("activate"):
             if run is None:
                 raise SegmentationInputError("The run to assign was deleted before the job ran.")
-            assigned = segmentation_assign(run=run, user=job.created_by, on_stage=progress)
+            assigned = segmentation_activate(run=run, user=job.created_by, on_stage=progress)
             result = {
                 "run": run.pk,
                 "total": assigned.total,

@@ -35,6 +35,11 @@ def _median(profile: Mapping[str, Any], field: str) -> float | None:
     return summary.get("median") if summary.get("known") else None
 
 
+def _summary(profile: Mapping[str, Any], field: str, statistic: str) -> float | None:
+    summary = profile.get(field) or {}
+    return summary.get(statistic) if summary.get("known") else None
+
+
 def format_number(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
@@ -86,11 +91,13 @@ def profile_comparison(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> l
     """The segment against the whole pool, feature by feature ("Python 68% vs 21%")."""
     rows = [
         ComparisonRow(
-            feature=f"{label} (median)",
-            segment_value=format_number(_median(profile, field), unit),
-            pool_value=format_number(_median(pool, field), unit),
+            feature=f"{label} ({statistic})",
+            segment_value=format_number(_summary(profile, field, statistic), unit),
+            pool_value=format_number(_summary(pool, field, statistic), unit),
         )
         for field, label, unit in NUMERIC_FIELDS
+        # The mean as well: a few high earners move it where the median hides them.
+        for statistic in ("median", "mean")
     ]
     for field, label in TOP_FIELDS:
         for entry in profile.get(field) or []:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, CandidateFeatures
-from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
+from segmentation.models import Segment, SegmentationJob, SegmentationRun, UnusualCandidate
 
 CHUNK_SIZE = 50_000
 # Pair-table ids per aggregated read: ~6 MB of text per round trip.
@@ -152,6 +155,27 @@ def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:
     return ids, tuple(name for _, name in table)
 
 
+def candidate_segment_ids_load() -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate's id and current segment id (0 for none), ordered by id, as two arrays.
+
+    Straight from the cursor in chunks, like the profile columns: the migration summary needs
+    it for every candidate, and model instances would cost seconds and memory at a million.
+    """
+    sql, params = (
+        Candidate.objects.order_by("id")
+        .annotate(segment_or_none=Coalesce("segment_id", 0))
+        .values_list("id", "segment_or_none")
+        .query.sql_with_params()
+    )
+    chunks: list[np.ndarray] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE * 4):
+            chunks.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
+    both = np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
+    return np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1])
+
+
 def run_active() -> SegmentationRun | None:
     return SegmentationRun.objects.filter(is_active=True).first()
 
@@ -203,3 +227,40 @@ def segment_candidates_page(
     )
     next_after = page[size - 1].pk if len(page) > size else None
     return page[:size], next_after
+
+
+@dataclass(frozen=True)
+class UnusualSummary:
+    """The unusual profiles under a run, for the segmentation page."""
+
+    count: int
+    threshold: float | None
+    percentile: float
+    most_unusual: list[UnusualCandidate]  # farthest first, with candidate and segment names
+
+
+def unusual_candidates_summary(*, run: SegmentationRun, limit: int = 20) -> UnusualSummary:
+    """How many candidates are unusual under ``run``, and the ``limit`` farthest from any centre.
+
+    About 1 % of the candidates are flagged, so counting and sorting them stays cheap at a
+    million (10,000 rows through the run's index).
+    """
+    rows = UnusualCandidate.objects.filter(run=run)
+    order = ("-distance", "candidate_id")
+    # The farthest first, chosen among the flags alone; joined with a million candidates first,
+    # SQLite would look up all 10,000 of them (30 ms instead of 2).
+    farthest = rows.order_by(*order).values("pk")[:limit]
+    most_unusual = list(
+        UnusualCandidate.objects.filter(pk__in=farthest)
+        .select_related("candidate__segment")
+        .only("distance", "candidate__name", "candidate__segment__name")
+        .order_by(*order)
+    )
+    return UnusualSummary(
+        count=rows.count(),
+        threshold=run.outlier_threshold,
+        percentile=float(
+            (run.parameters or {}).get("outlier_percentile", DEFAULT_OUTLIER_PERCENTILE)
+        ),
+        most_unusual=most_unusual,
+    )

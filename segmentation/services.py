@@ -16,11 +16,14 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from candidates.models import Candidate
+from candidates.models import Candidate, EducationLevel
 from segmentation.active_model import active_model_get
 from segmentation.ml.artifacts import load_model, save_model
+from segmentation.ml.choose_k import choose_k
 from segmentation.ml.errors import SegmentationError, SegmentationInputError
 from segmentation.ml.explain import pool_profile, segment_profiles
+from segmentation.ml.naming import segment_names
+from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
 from segmentation.ml.pipeline import (
     DEFAULT_CLUSTERS,
     ClusteringConfig,
@@ -30,7 +33,13 @@ from segmentation.ml.pipeline import (
 )
 from segmentation.ml.timing import StageTimer
 from segmentation.models import Segment, SegmentationRun
+from segmentation.retraining import (
+    campaign_targets_carry_over,
+    run_succession_plan,
+    run_succession_record,
+)
 from segmentation.selectors import candidate_features_load, run_latest_trained
+from segmentation.unusual import unusual_candidates_refresh, unusual_candidates_replace
 from segmentation.writes import segment_assignments_write
 
 logger = logging.getLogger(__name__)
@@ -84,8 +93,13 @@ def segmentation_train(
     user: AbstractBaseUser | None = None,
     on_stage: StageListener | None = None,
     on_run: Callable[[SegmentationRun], None] | None = None,
+    k_range: tuple[int, int] | None = None,
 ) -> SegmentationRun:
     """Train a model on the candidates, save it, and record the run with its segments.
+
+    With ``k_range`` (smallest, largest), k is chosen first: each k in the range is scored on a
+    sample (segmentation/ml/choose_k.py), the best silhouette wins, and the run keeps every
+    score (``k_scores``, ``k_auto``); the configuration's own k is then ignored.
 
     The model is fitted on every candidate, or on a reproducible sample of them when the
     configuration says so (the default above 100,000 candidates); every candidate is labelled.
@@ -97,6 +111,12 @@ def segmentation_train(
     timer = StageTimer(on_stage)
     with timer.stage("read"):
         features = candidate_features_load()
+    k_scores: list[dict[str, object]] = []
+    if k_range is not None:
+        with timer.stage("choose k"):
+            choice = choose_k(features, config, k_min=k_range[0], k_max=k_range[1])
+        config = config.with_clusters(choice.k)
+        k_scores = choice.scores
     # Checked before the run is recorded: input that cannot work leaves no failed run behind.
     training_input_check(len(features), config)
     run = SegmentationRun.objects.create(
@@ -105,6 +125,8 @@ def segmentation_train(
         n_clusters=config.n_clusters,
         parameters=config.to_dict(),
         n_candidates=len(features),
+        k_auto=k_range is not None,
+        k_scores=k_scores,
         library_versions=_library_versions(),
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -113,25 +135,44 @@ def segmentation_train(
         if on_run is not None:
             on_run(run)
         result = fit_segmentation(features, config, timer)
+        with timer.stage("outliers"):
+            threshold = training_outlier_threshold(
+                result.pipeline,
+                features,
+                percentile=config.outlier_percentile,
+                random_state=config.random_state,
+            )
         with timer.stage("profiles"):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
             pool = pool_profile(features)
+            names = segment_names(
+                profiles,
+                pool,
+                value_labels={"education_level": dict(EducationLevel.choices)},
+                max_length=Segment._meta.get_field("name").max_length,
+            )
         with timer.stage("save"):
             artifact = save_model(
                 result.pipeline, Path(settings.ADFLUX_MODEL_DIR), stem=f"run-{run.pk}"
             )
             artifact_path = artifact.path
+        with timer.stage("match"):
+            succession = run_succession_plan(
+                pipeline=result.pipeline, labels=result.labels, candidate_ids=features.ids
+            )
         with transaction.atomic():
             Segment.objects.bulk_create(
                 Segment(
                     run=run,
                     number=number,
-                    name=f"Segment {number}",
+                    name=names[number],
                     size=profile["size"],
                     profile=profile,
                 )
                 for number, profile in enumerate(profiles)
             )
+            # After the segments exist (and have their automatic names): twins, custom names.
+            run_succession_record(run=run, plan=succession)
             run.status = SegmentationRun.Status.TRAINED
             run.inertia = result.inertia
             run.silhouette = result.silhouette
@@ -139,6 +180,7 @@ def segmentation_train(
             run.feature_names = result.pipeline.feature_names
             run.pool_profile = pool
             run.projection = result.projection
+            run.outlier_threshold = threshold
             run.artifact_path = str(artifact.path)
             run.artifact_sha256 = artifact.sha256
             run.timings = timer.rounded()
@@ -195,11 +237,13 @@ def segmentation_assign(
     with timer.stage("read"):
         features = candidate_features_load()
     with timer.stage("predict"):
-        labels = pipeline.predict(features)
+        # With each candidate's distance to the nearest centre, for the unusual-profile flags.
+        labels, distances = predict_with_distances(pipeline, features)
     segments = list(run.segments.order_by("number"))
     segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
     with timer.stage("write"), transaction.atomic():
         segment_assignments_write(candidate_ids=features.ids, segment_ids=segment_id_of[labels])
+        unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
         late = _assign_late_arrivals(pipeline, segment_id_of)
         if late is not None:
             labels = np.concatenate((labels, late))
@@ -208,6 +252,7 @@ def segmentation_assign(
             if segment.size != size:
                 segment.size = size
                 segment.save(update_fields=["size"])
+        campaign_targets_carry_over(run=run, pipeline=pipeline)
         SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).update(is_active=False)
         run.is_active = True
         run.activated_at = timezone.now()
@@ -275,12 +320,16 @@ def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
     features = candidate_features_load(candidate_ids=candidate_ids)
     if len(features) == 0:
         return 0
-    new_segments = model.segment_ids_for(model.pipeline.predict(features))
+    labels, distances = predict_with_distances(model.pipeline, features)
+    new_segments = model.segment_ids_for(labels)
     with transaction.atomic():
         old_segments = dict(
             Candidate.objects.filter(pk__in=features.ids.tolist()).values_list("pk", "segment_id")
         )
         segment_assignments_write(candidate_ids=features.ids, segment_ids=new_segments)
+        unusual_candidates_refresh(
+            run_id=model.run_id, candidate_ids=features.ids, distances=distances
+        )
         moves: dict[int, int] = {}
         for candidate_id, new in zip(features.ids.tolist(), new_segments.tolist(), strict=True):
             old = old_segments.get(candidate_id)

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.segmentation_overview, name="segments"),
     path("retrain/", views.retrain, name="segments-retrain"),
     path("jobs/<int:pk>/", views.job_status, name="segmentation-job"),
+    path("runs/<int:pk>/activate/", views.run_activate, name="segmentation-run-activate"),
     path("<int:pk>/", views.segment_detail, name="segment"),
 ]

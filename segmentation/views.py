@@ -9,16 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from segmentation.activation import ACTIVATE_PERMISSION
 from segmentation.forms import RetrainForm, SegmentRenameForm
-from segmentation.jobs import job_describe, segmentation_job_start
+from segmentation.jobs import job_describe, job_k_text, segmentation_job_start
+from segmentation.k_scores_display import k_scores_chart
 from segmentation.ml.errors import SegmentationError
-from segmentation.models import Segment, SegmentationJob
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.profile_display import (
     overview_charts,
     profile_comparison,
     segment_chart,
     segment_rows,
 )
+from segmentation.retraining import run_pending_display
 from segmentation.selectors import (
     job_current,
     jobs_recent,
@@ -26,8 +29,9 @@ from segmentation.selectors import (
     runs_recent,
     segment_candidates_page,
     segments_of_run,
+    unusual_candidates_summary,
 )
-from segmentation.services import segment_rename, segmentation_config_default
+from segmentation.services import segment_rename
 
 PAGE_SIZE = 50
 
@@ -47,11 +51,16 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
             "total": total,
             "rows": segment_rows(segments, total),
             "charts": overview_charts(run, segments) if run else None,
+            "k_chart": k_scores_chart(run) if run else None,
+            "unusual": unusual_candidates_summary(run=run) if run else None,
             "job": job_current(),
             "jobs": jobs_recent(),
             "runs": runs_recent(),
             "retrain_form": RetrainForm(),
             "can_train": request.user.has_perm("segmentation.train_segmentation"),
+            # A trained run waiting for a person to read its summary and activate it.
+            "pending": run_pending_display(),
+            "can_activate": request.user.has_perm(ACTIVATE_PERMISSION),
         },
     )
 
@@ -66,17 +75,21 @@ def retrain(request: HttpRequest) -> HttpResponse:
                 messages.error(request, f"Training not started: {error}")
         return redirect("segments")
     try:
-        config = segmentation_config_default(n_clusters=form.cleaned_data["n_clusters"])
         job = segmentation_job_start(
-            kind=SegmentationJob.Kind.TRAIN, user=request.user, config=config
+            kind=SegmentationJob.Kind.TRAIN,
+            user=request.user,
+            activate=False,
+            **form.training_request(),
         )
     except SegmentationError as exc:
         messages.error(request, f"Training not started: {exc}")
     else:
         messages.success(
             request,
-            f"Training with k={config.n_clusters} started in the background (job {job.pk}). "
-            "This page shows its progress; the new segments apply when it finishes.",
+            f"Training with {job_k_text(job.parameters)} started in the background "
+            f"(job {job.pk}). "
+            "This page shows its progress; when it finishes, it shows how candidates would move "
+            "and the new run waits for someone to activate it.",
         )
     return redirect("segments")
 
@@ -138,3 +151,21 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_rename": can_rename,
         },
     )
+
+
+@require_POST
+@permission_required(ACTIVATE_PERMISSION, raise_exception=True)
+def run_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Activate a trained run in the background: every candidate gets a segment from it."""
+    run = get_object_or_404(SegmentationRun, pk=pk)
+    try:
+        job = segmentation_job_start(kind=SegmentationJob.Kind.ASSIGN, user=request.user, run=run)
+    except SegmentationError as exc:
+        messages.error(request, f"Run {run.pk} not activated: {exc}")
+    else:
+        messages.success(
+            request,
+            f"Activating run {run.pk} in the background (job {job.pk}). Candidates keep their "
+            "segments until it finishes; this page shows its progress.",
+        )
+    return redirect("segments")

@@ -30,7 +30,7 @@ def superuser(django_user_model):
 
 @pytest.fixture
 def trainer(django_user_model):
-    """Staff who may view everything and also train and assign."""
+    """Staff who may view everything and also train, assign and activate."""
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user(
@@ -38,7 +38,9 @@ def trainer(django_user_model):
     )
     user.user_permissions.set(
         Permission.objects.filter(codename__startswith="view_")
-        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
+        | Permission.objects.filter(
+            codename__in=["train_segmentation", "assign_segments", "activate_segmentation"]
+        )
     )
     return user
 
@@ -76,3 +78,4 @@ def worker(transactional_db, model_dir, tmp_path, settings):
     process = Worker(tmp_path / "worker.log", heartbeat=0.2, timeout=3)
     yield process
     process.stop()
+

@@ -33,6 +33,13 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "segmentation.ml.features.FeatureEncoder",
     "segmentation.ml.pipeline.ClusteringConfig",
     "segmentation.ml.pipeline.SegmentationPipeline",
+    # The estimators of segmentation/ml/algorithms.py, and what BisectingKMeans keeps: its
+    # tree of splits (whose root centre is a numpy.matrix) and the function that fits a split.
+    "segmentation.ml.algorithms.MixtureClusterer",
+    "segmentation.ml.algorithms.WardClusterer",
+    "numpy.matrix",
+    "sklearn.cluster._bisect_k_means._BisectingTree",
+    "sklearn.cluster._kmeans._kmeans_single_lloyd",
 )
 
 

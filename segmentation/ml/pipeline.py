@@ -17,18 +17,25 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
+from segmentation.ml.algorithms import (
+    MixtureClusterer,
+    WardClusterer,
+    algorithm_check,
+    algorithm_defaults,
+)
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, preprocess_features
 from segmentation.ml.projection import segment_projection
 from segmentation.ml.timing import StageTimer
 
-Algorithm = Literal["kmeans", "minibatch"]
-ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch")
+Algorithm = Literal["kmeans", "minibatch", "bisecting", "gmm", "agglomerative"]
+# What each one is and when it fits: segmentation/ml/algorithms.py and docs/algorithms.md.
+ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch", "bisecting", "gmm", "agglomerative")
 NInit = int | Literal["auto"]
 DEFAULT_CLUSTERS = 5
 MAX_CLUSTERS = 100
@@ -47,7 +54,8 @@ class ClusteringConfig:
     """
 
     n_clusters: int = DEFAULT_CLUSTERS
-    # "kmeans" is the seed's K-means; "minibatch" is MiniBatchKMeans (batches of batch_size).
+    # "kmeans" is the seed's K-means; "minibatch" is MiniBatchKMeans (batches of batch_size);
+    # "bisecting", "gmm" and "agglomerative": see segmentation/ml/algorithms.py.
     algorithm: Algorithm = "kmeans"
     # Initialisations to keep the best of; "auto" is scikit-learn's choice (1 for k-means++).
     n_init: NInit = 10
@@ -61,6 +69,9 @@ class ClusteringConfig:
     svd_components: int | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     silhouette_sample_size: int = 5_000
+    # Candidates farther from every centre than this percentile of the training candidates'
+    # distances are unusual profiles (segmentation/ml/outliers.py).
+    outlier_percentile: float = 99.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.n_clusters <= MAX_CLUSTERS:
@@ -93,6 +104,15 @@ class ClusteringConfig:
             raise SegmentationInputError("max_iter and batch_size must be positive, tol >= 0.")
         if self.silhouette_sample_size < 0:
             raise SegmentationInputError("silhouette_sample_size must not be negative.")
+        if not 50 <= self.outlier_percentile <= 100:
+            raise SegmentationInputError(
+                f"outlier_percentile must be from 50 to 100; got {self.outlier_percentile!r}."
+            )
+        algorithm_check(
+            self.algorithm,
+            fit_sample_size=self.fit_sample_size,
+            svd_components=self.svd_components,
+        )
 
     @classmethod
     def seed(cls, n_clusters: int = DEFAULT_CLUSTERS) -> ClusteringConfig:
@@ -111,6 +131,11 @@ class ClusteringConfig:
     def with_clusters(self, n_clusters: int) -> ClusteringConfig:
         return replace(self, n_clusters=n_clusters)
 
+    def with_algorithm(self, algorithm: str) -> ClusteringConfig:
+        """This configuration with another algorithm and that algorithm's own defaults."""
+        defaults = algorithm_defaults(algorithm, fit_sample_size=self.fit_sample_size)
+        return replace(self, algorithm=algorithm, **defaults)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -120,10 +145,31 @@ class ClusteringConfig:
         return cls(**{key: value for key, value in values.items() if key in known})
 
 
-Clusterer = KMeans | MiniBatchKMeans
+Clusterer = KMeans | MiniBatchKMeans | BisectingKMeans | MixtureClusterer | WardClusterer
 
 
 def build_estimator(config: ClusteringConfig) -> Clusterer:
+    if config.algorithm == "agglomerative":
+        return WardClusterer(n_clusters=config.n_clusters)
+    # Bisecting K-means and the mixture take a number of starts, not "auto" (one start).
+    starts = 1 if config.n_init == "auto" else config.n_init
+    if config.algorithm == "gmm":
+        return MixtureClusterer(
+            n_clusters=config.n_clusters,
+            n_init=starts,
+            max_iter=config.max_iter,
+            tol=config.tol,
+            random_state=config.random_state,
+        )
+    if config.algorithm == "bisecting":
+        return BisectingKMeans(
+            n_clusters=config.n_clusters,
+            init="k-means++",
+            n_init=starts,
+            max_iter=config.max_iter,
+            tol=config.tol,
+            random_state=config.random_state,
+        )
     common = {
         "n_clusters": config.n_clusters,
         "init": "k-means++",

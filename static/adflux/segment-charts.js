@@ -55,6 +55,32 @@
     });
   }
 
+  // Choosing k: silhouette (left axis) and inertia (right axis) per k; the chosen k stands out.
+  var kScores = data("k-score-data");
+  if (kScores) {
+    var isChosen = kScores.k.map(function (k) { return k === kScores.chosen; });
+    draw("chart-k-scores", {
+      type: "line",
+      data: { labels: kScores.k, datasets: [
+        { label: "Silhouette (higher is better)", data: kScores.silhouette, yAxisID: "y",
+          borderColor: colour(0), backgroundColor: isChosen.map(function (c) {
+            return c ? colour(3) : colour(0); }),
+          pointRadius: isChosen.map(function (c) { return c ? 8 : 3; }),
+          pointStyle: isChosen.map(function (c) { return c ? "rectRot" : "circle"; }) },
+        { label: "Inertia", data: kScores.inertia, yAxisID: "inertia", borderDash: [4, 4],
+          borderColor: "#9aa3b2", backgroundColor: "#9aa3b2", pointRadius: 2 }
+      ] },
+      options: { scales: {
+        x: { title: { display: true, text: "k (number of segments)" } },
+        y: { position: "left", title: { display: true, text: "Silhouette" } },
+        inertia: { position: "right", grid: { drawOnChartArea: false },
+          title: { display: true, text: "Inertia (sample)" } }
+      }, plugins: { tooltip: { callbacks: { footer: function (items) {
+        return items.length && kScores.k[items[0].dataIndex] === kScores.chosen ? "chosen" : "";
+      } } } } }
+    });
+  }
+
   var skills = data("segment-skill-data");
   if (skills) {
     draw("chart-skills", {

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.roles import role_group
+
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("ADFLUX_CHROMIUM", "/usr/bin/chromium")
 # The machine's network is closed: without these Chromium keeps trying to reach Google.
@@ -85,6 +87,14 @@ def page(browser, live_server, request):
 @pytest.fixture
 def screens(page, request) -> Screens:
     return Screens(page, request.node.name)
+
+
+@pytest.fixture
+def recruiter(django_user_model):
+    """A member of the Recruiter group, as the data migration defines it."""
+    user = django_user_model.objects.create_user("recruiter", "r@example.org", "pw-recruit-123!")
+    user.groups.add(role_group("Recruiter"))
+    return user
 
 
 def log_in(page, username: str, password: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 
 from campaigns.models import Campaign
 from candidates.models import Candidate
@@ -16,13 +15,6 @@ from tests.browser.conftest import log_in
 from tests.factories import JobOpeningFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def recruiter(django_user_model):
-    user = django_user_model.objects.create_user("recruiter", "r@example.org", "pw-recruit-123!")
-    user.groups.add(Group.objects.get(name="Recruiter"))
-    return user
 
 
 def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):

@@ -53,7 +53,7 @@ def test_segments_page_shows_the_model_and_its_charts(page, screens, segmented, 
     screens.take("segment-detail")
 
 
-def test_retrain_runs_in_the_worker_and_the_page_follows_it(
+def test_retrain_runs_in_the_worker_then_a_person_reads_the_summary_and_activates(
     page, screens, segmented, superuser, worker
 ):
     log_in(page, "root", "pw-root-123!")
@@ -66,13 +66,39 @@ def test_retrain_runs_in_the_worker_and_the_page_follows_it(
     assert badge.inner_text() in {"Queued", "Running", "Succeeded"}
     screens.take("job-started")
 
-    # The page polls the job and reloads itself when it ends.
+    # The page polls the job and reloads itself when it ends: the new run waits, inactive,
+    # with how candidates would move; the old run's segments are still the ones shown.
+    page.wait_for_selector("#job-badge.succeeded", timeout=120_000)
+    trained = SegmentationRun.objects.order_by("-pk").first()
+    assert (trained.n_clusters, trained.is_active, trained.created_by) == (4, False, superuser)
+    assert re.search(r"Job \d+: train with k=4", page.locator("#job-summary").inner_text())
+    card = page.locator("#pending-run")
+    assert card.locator("h2").inner_text() == f"Run {trained.pk} is trained, not active"
+    moving = trained.migration_summary["moving"]
+    assert (
+        card.locator("#pending-moving")
+        .inner_text()
+        .startswith(f"{moving:,} of 3,000 candidates would change segment")
+    )
+    flows = card.locator("#migration-table tbody tr")
+    assert flows.count() == len(trained.migration_summary["flows"])
+    first_flow = trained.migration_summary["flows"][0]
+    assert flows.first.locator("td").nth(2).inner_text() == f"{first_flow[2]:,}"
+    assert page.locator("#segments-table tbody tr").count() == 5
+    assert SegmentationRun.objects.get(is_active=True) == segmented
+    screens.take("trained-not-active")
+
+    page.get_by_role("button", name=f"Activate run {trained.pk}").click()
+    page.wait_for_selector(f"text=Activating run {trained.pk} in the background")
     page.wait_for_selector("#job-badge.succeeded", timeout=120_000)
     assert page.locator("#segments-table tbody tr").count() == 4
-    active = SegmentationRun.objects.get(is_active=True)
-    assert active.n_clusters == 4 and active.created_by == superuser
-    assert re.search(r"Job \d+: train with k=4", page.locator("#job-summary").inner_text())
-    screens.take("job-finished")
+    assert page.locator("#pending-run").count() == 0
+    trained.refresh_from_db()
+    assert trained.is_active
+    sizes = sorted(segment.size for segment in trained.segments.all())
+    shown = page.locator("#segments-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(int(text.replace(",", "")) for text in shown) == sizes
+    screens.take("activated")
 
 
 def test_a_user_without_rights_is_sent_to_log_in(page):

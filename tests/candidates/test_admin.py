@@ -16,7 +16,7 @@ from candidates.admin import ActiveSegmentFilter
 from candidates.models import Candidate, CandidateSkill
 from segmentation.jobs import segmentation_job_execute
 from segmentation.ml.pipeline import DEFAULT_CLUSTERS
-from segmentation.models import SegmentationJob, SegmentationRun
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
 from tests.admin_messages import messages_of
 from tests.factories import CandidateFactory, SkillFactory
@@ -121,7 +121,7 @@ def test_changelist_shows_segment_name_and_readable_salary(client, superuser):
     segmentation_assign(run=segmentation_train(n_clusters=2))
     client.force_login(superuser)
     content = client.get(CHANGELIST).content.decode()
-    assert "Segment 0" in content
+    assert Segment.objects.order_by("number").first().name in content
     assert "120,000" in content
 
 
@@ -168,7 +168,8 @@ def test_train_action_starts_a_job_that_trains_on_all_candidates(client, trainer
     assert text == (
         f"Training with k={DEFAULT_CLUSTERS} started in the background (job {job.pk}): "
         f"follow it on the {SEGMENTS_PAGE_LINK}. "
-        "The new run will not be active until you assign segments with it."
+        "The new run will not be active until someone activates it, after reading how "
+        "candidates would move."
     )
     assert job.created_by == trainer
     assert job.parameters["config"]["n_clusters"] == DEFAULT_CLUSTERS
@@ -198,9 +199,7 @@ def test_assign_action_starts_a_job_that_assigns_the_newest_run(client, trainer)
     response = post_action(client, "assign_segments", groups["data"][:1])
 
     job, text = job_queued(response, "assign")
-    assert text.startswith(
-        f"Assigning segments with run {newest.pk} started in the background (job {job.pk})"
-    )
+    assert text.startswith(f"Activating run {newest.pk} started in the background (job {job.pk})")
     assert (job.run, job.created_by) == (newest, trainer)
     assert not Candidate.objects.filter(segment__isnull=False).exists()
 

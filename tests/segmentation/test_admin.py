@@ -57,7 +57,7 @@ def job_queued(response, kind: str) -> tuple[SegmentationJob, str]:
 def post_assign_action(client, runs: list[SegmentationRun]):
     return client.post(
         RUNS,
-        {"action": "assign_segments_with_selected_run", "_selected_action": [r.pk for r in runs]},
+        {"action": "activate_selected_run", "_selected_action": [r.pk for r in runs]},
         follow=True,
     )
 
@@ -166,14 +166,16 @@ def test_train_button_and_form_need_the_permission(client, staff_user, trainer):
     assert client.get(TRAIN).status_code == 200
 
 
-def test_train_form_offers_k_and_activation_ticked(client, trainer):
+def test_train_form_offers_k_and_activation_unticked(client, trainer):
     client.force_login(trainer)
     response = client.get(TRAIN)
     content = response.content.decode()
     assert "Number of segments (k)" in content
     assert "Assign segments and make it active when training finishes" in content
     assert 'type="checkbox" name="activate"' in content
-    assert 'id="id_activate" checked' in content
+    # Activation is a deliberate choice: the box starts unticked.
+    assert 'id="id_activate" checked' not in content
+    assert '<input type="checkbox" name="activate" disabled' not in content
     assert SEGMENTS_PAGE_LINK in content
 
 
@@ -223,7 +225,10 @@ def test_train_form_unticked_starts_a_job_that_only_trains(client, trainer):
 
     job, text = job_queued(response, "train")
     assert text.startswith(f"Training with k=2 started in the background (job {job.pk})")
-    assert text.endswith("The new run will not be active until you assign segments with it.")
+    assert text.endswith(
+        "The new run will not be active until someone activates it, after reading how "
+        "candidates would move."
+    )
     assert job.parameters["activate"] is False
 
     segmentation_job_execute(job_id=job.pk)
@@ -307,7 +312,7 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
 
     job, text = job_queued(response, "assign")
     assert text == (
-        f"Assigning segments with run {first.pk} started in the background (job {job.pk}): "
+        f"Activating run {first.pk} started in the background (job {job.pk}): "
         f"follow it on the {SEGMENTS_PAGE_LINK}. "
         "Candidates keep their current segments until it finishes."
     )
@@ -323,7 +328,7 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
     assert job.status == "succeeded"
     assert (job.result["total"], job.result["counts"]) == (
         24,
-        {"Segment 0": 12, "Segment 1": 12},
+        {segment.name: 12 for segment in first.segments.all()},
     )
 
 
@@ -332,7 +337,7 @@ def test_assign_with_two_selected_runs_is_an_error(client, trainer):
     runs = [segmentation_train(n_clusters=2), segmentation_train(n_clusters=2)]
     client.force_login(trainer)
     response = post_assign_action(client, runs)
-    assert messages_of(response) == [("error", "Select exactly one run to assign segments with.")]
+    assert messages_of(response) == [("error", "Select exactly one run to activate.")]
     assert not SegmentationJob.objects.exists()
 
 
@@ -370,7 +375,7 @@ def test_staff_without_permission_cannot_assign(client, staff_user):
     make_groups(per_group=3)
     run = segmentation_train(n_clusters=2)
     client.force_login(staff_user)
-    assert "assign_segments_with_selected_run" not in client.get(RUNS).content.decode()
+    assert "activate_selected_run" not in client.get(RUNS).content.decode()
     post_assign_action(client, [run])
     assert not SegmentationJob.objects.exists()
 
@@ -419,13 +424,14 @@ def test_segment_rename_changes_only_the_name(client, superuser):
 def test_staff_without_change_permission_cannot_rename(client, staff_user):
     make_groups(per_group=3)
     segment = segmentation_train(n_clusters=2).segments.first()
+    name = segment.name
     client.force_login(staff_user)
     response = client.post(
         reverse("admin:segmentation_segment_change", args=[segment.pk]), {"name": "Hacked"}
     )
     assert response.status_code == 403
     segment.refresh_from_db()
-    assert segment.name == "Segment 0"
+    assert (segment.name, segment.name_is_custom) == (name, False)
 
 
 def test_segment_profile_is_readable_and_escaped(client, superuser):

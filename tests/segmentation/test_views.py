@@ -69,7 +69,7 @@ def test_retrain_queues_one_job_and_refuses_a_second(client, trainer, grouped_ca
     response = client.post(reverse("segments-retrain"), {"n_clusters": 3}, follow=True)
     job = SegmentationJob.objects.get()
     assert job.status == SegmentationJob.Status.QUEUED and job.created_by == trainer
-    assert job.parameters["config"]["n_clusters"] == 3 and job.parameters["activate"] is True
+    assert job.parameters["config"]["n_clusters"] == 3 and job.parameters["activate"] is False
     assert f"(job {job.pk})" in response.content.decode()
 
     response = client.post(reverse("segments-retrain"), {"n_clusters": 4}, follow=True)

@@ -15,8 +15,9 @@ from segmentation.selectors import run_latest_trained
 
 class Command(BaseCommand):
     help = (
-        "Assign every candidate to a segment using a trained run (default: the newest) and make "
-        "that run active, in one transaction."
+        "Activate a trained run (default: the newest): assign every candidate to a segment with "
+        "it, carry campaign targets over to its segments' twins and make it the active run, in "
+        "one transaction. Read the run's migration summary first (train_segments prints it)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

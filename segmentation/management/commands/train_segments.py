@@ -10,6 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from segmentation.jobs import segmentation_job_run_here
+from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
+from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
 from segmentation.ml.errors import SegmentationError
 from segmentation.ml.pipeline import (
     ALGORITHMS,
@@ -20,7 +22,8 @@ from segmentation.ml.pipeline import (
     ClusteringConfig,
 )
 from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.progress import TRAIN_STAGES, StageProgress
+from segmentation.progress import ASSIGN_STAGES, StageProgress, train_stages
+from segmentation.retraining import migration_summary_lines
 from segmentation.services import segmentation_config_default
 
 # The flags that change the configuration, as (option name, config field).
@@ -46,6 +49,17 @@ def _n_init(value: str) -> int | str:
     return number
 
 
+def _clusters(value: str) -> int | str:
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'expected a whole number of segments or "auto", got {value!r}'
+        ) from None
+
+
 def _bounded(maximum: int | None, what: str):
     def parse(value: str) -> int:
         try:
@@ -63,21 +77,34 @@ def _bounded(maximum: int | None, what: str):
 class Command(BaseCommand):
     help = (
         "Train a segmentation model (K-means) on every candidate and record it as a new run. "
-        "Candidates keep their segments until predict_segments applies it. Without options the "
-        "default configuration is used (docs/benchmarks.md); --seed-exact gives the seed's."
+        "Candidates keep their segments until predict_segments applies it (or --activate). "
+        "Without options the default configuration is used (docs/benchmarks.md); --seed-exact "
+        "gives the seed's."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--clusters",
-            type=int,
+            type=_clusters,
             default=DEFAULT_CLUSTERS,
-            help=f"Number of segments k (1-{MAX_CLUSTERS}; default {DEFAULT_CLUSTERS}).",
+            help=f"Number of segments k (1-{MAX_CLUSTERS}; default {DEFAULT_CLUSTERS}), or "
+            f'"auto": try every k from --k-min to --k-max on a sample and keep the best '
+            "silhouette (docs/algorithms.md).",
+        )
+        parser.add_argument(
+            "--k-min",
+            type=int,
+            help=f"With --clusters auto: the smallest k to try (default {DEFAULT_K_MIN}).",
+        )
+        parser.add_argument(
+            "--k-max",
+            type=int,
+            help=f"With --clusters auto: the largest k to try (default {DEFAULT_K_MAX}).",
         )
         parser.add_argument(
             "--algorithm",
             choices=ALGORITHMS,
-            help="kmeans (the seed's K-means) or minibatch (MiniBatchKMeans).",
+            help="; ".join(f"{name}: {ALGORITHM_DESCRIPTIONS[name]}" for name in ALGORITHMS),
         )
         parser.add_argument(
             "--n-init",
@@ -102,19 +129,31 @@ class Command(BaseCommand):
             help="The seed's exact configuration: K-means, n_init=10, fitted on every candidate.",
         )
         parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="Then give every candidate a segment from the new run and make it active, in "
+            "the same job. Without it, read the migration summary first and activate with "
+            "predict_segments --run N.",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="Print the run as one JSON object instead."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        k_range = self._k_range(options)
         try:
             config = self._config(options)
-            with StageProgress(TRAIN_STAGES) as progress:
+            stages = train_stages(choose_k=k_range is not None)
+            if options["activate"]:
+                stages = [*stages, *ASSIGN_STAGES]
+            with StageProgress(stages) as progress:
                 # A job like any other: refused while another training or assignment runs.
                 job = segmentation_job_run_here(
                     kind=SegmentationJob.Kind.TRAIN,
                     config=config,
-                    activate=False,
+                    activate=options["activate"],
                     on_stage=progress,
+                    k_range=k_range,
                 )
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
@@ -124,7 +163,15 @@ class Command(BaseCommand):
             return
         silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.4f}"
         self.stdout.write(f"Candidates: {run.n_candidates:,}")
-        self.stdout.write(f"Clusters: {run.n_clusters}")
+        if k_range is not None:
+            self.stdout.write(
+                f"Clusters: {run.n_clusters} (chosen from {k_range[0]}-{k_range[1]}: the best "
+                "silhouette on a sample)"
+            )
+            for line in _k_score_lines(run):
+                self.stdout.write(line)
+        else:
+            self.stdout.write(f"Clusters: {run.n_clusters}")
         self.stdout.write(f"Configuration: {_describe(config)}")
         self.stdout.write(f"Features: {run.n_features:,}")
         self.stdout.write(f"Inertia: {run.inertia:,.2f}")
@@ -132,20 +179,48 @@ class Command(BaseCommand):
         self.stdout.write(f"Model saved to: {run.artifact_path}")
         timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in run.timings.items())
         self.stdout.write(f"Timings: {timings}")
+        for line in migration_summary_lines(run):
+            self.stdout.write(line)
+        if run.is_active:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Trained run {run.pk} and activated it: every candidate has a segment from it."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Trained run {run.pk}. Apply it with: manage.py predict_segments --run {run.pk}"
             )
         )
 
+    def _k_range(self, options: dict[str, Any]) -> tuple[int, int] | None:
+        if options["clusters"] != "auto":
+            if options["k_min"] is not None or options["k_max"] is not None:
+                raise CommandError("--k-min and --k-max go with --clusters auto.")
+            return None
+        k_min = DEFAULT_K_MIN if options["k_min"] is None else options["k_min"]
+        k_max = DEFAULT_K_MAX if options["k_max"] is None else options["k_max"]
+        if not 2 <= k_min <= k_max <= MAX_CLUSTERS:
+            raise CommandError(
+                f"--k-min and --k-max must satisfy 2 <= k-min <= k-max <= {MAX_CLUSTERS}; "
+                f"got {k_min} and {k_max}."
+            )
+        return k_min, k_max
+
     def _config(self, options: dict[str, Any]) -> ClusteringConfig:
         given = [name for name, _ in CONFIG_FLAGS if options[name] is not None]
+        # With "auto" the configuration's k is a placeholder: the job chooses k.
+        clusters = DEFAULT_CLUSTERS if options["clusters"] == "auto" else options["clusters"]
         if options["seed_exact"]:
             if given:
                 flags = ", ".join("--" + name.replace("_", "-") for name in given)
                 raise CommandError(f"--seed-exact is the seed's configuration; drop {flags}.")
-            return ClusteringConfig.seed(options["clusters"])
-        config = segmentation_config_default(n_clusters=options["clusters"])
+            return ClusteringConfig.seed(clusters)
+        config = segmentation_config_default(n_clusters=clusters)
+        if options["algorithm"] is not None:
+            # The algorithm's own defaults first (agglomerative's sample), then explicit flags.
+            config = config.with_algorithm(options["algorithm"])
         changes: dict[str, Any] = {}
         for name, field in CONFIG_FLAGS:
             if options[name] is not None:
@@ -166,15 +241,32 @@ def _describe(config: ClusteringConfig) -> str:
     return ", ".join(parts)
 
 
+def _k_score_lines(run: SegmentationRun) -> list[str]:
+    lines = []
+    for score in run.k_scores:
+        value = score["silhouette"]
+        shown = "n/a" if value is None else f"{value:.4f}"
+        chosen = "  <- chosen" if score["k"] == run.n_clusters else ""
+        lines.append(
+            f"  k={score['k']:<3} silhouette {shown}  inertia {score['inertia']:,.1f}{chosen}"
+        )
+    return lines
+
+
 def _run_summary(run: SegmentationRun) -> dict[str, Any]:
     return {
         "run": run.pk,
         "n_candidates": run.n_candidates,
         "n_clusters": run.n_clusters,
+        "k_auto": run.k_auto,
+        "k_scores": run.k_scores,
         "n_features": run.n_features,
         "inertia": run.inertia,
         "silhouette": run.silhouette,
         "parameters": run.parameters,
         "timings": run.timings,
         "artifact_path": run.artifact_path,
+        "active": run.is_active,
+        "previous_run": run.previous_run_id,
+        "migration_summary": run.migration_summary,
     }

@@ -1,0 +1,146 @@
+"""Why a candidate is in its segment: the active model's reasons, in a recruiter's words.
+
+Computed on request from the active run's model (cached per process by active_model_get): one
+candidate's features, one prediction's worth of arithmetic and one query for the other segment's
+name; a few milliseconds. The math is segmentation.ml.contributions; docs/explanations.md
+describes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from candidates.models import Candidate, EducationLevel
+from segmentation.active_model import active_model_get
+from segmentation.ml.contributions import BORDERLINE_RATIO, Contribution, candidate_reasons
+from segmentation.ml.errors import SegmentationError
+from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
+from segmentation.models import Segment
+from segmentation.profile_display import format_number
+from segmentation.selectors import candidate_features_load
+
+logger = logging.getLogger(__name__)
+
+REASONS_SHOWN = 6
+AGAINST_SHOWN = 3
+# Contributions smaller than this (in squared scaled distance) are noise, not reasons.
+MIN_POINTS = 0.05
+# A number within 5 % of the pool's median is "typical", not high or low.
+TYPICAL_BAND = 0.05
+
+FEATURE_LABELS = {
+    "years_experience": "Years of experience",
+    "desired_salary": "Desired salary",
+    "location": "Location",
+    "education_level": "Education",
+    "primary_skill": "Primary skill",
+}
+VALUE_LABELS = {"education_level": dict(EducationLevel.choices)}
+UNITS = {"years_experience": "years", "desired_salary": "salary"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str  # "Python: yes", "Desired salary: 140k, high"
+    points: float  # > 0 pulls toward the candidate's segment
+
+    @property
+    def signed(self) -> str:
+        return f"{self.points:+.1f}"
+
+
+@dataclass(frozen=True)
+class CandidateExplanation:
+    segment: Segment
+    next_segment: Segment | None
+    distance: float
+    next_distance: float | None
+    confidence: float  # 1 − d₁/d₂
+    borderline: bool
+    toward_segment: list[Reason]  # largest first
+    toward_next: list[Reason]  # largest pull away first
+    unusual: bool
+    nearest_distance: float
+    outlier_threshold: float | None
+    outlier_percentile: float
+    borderline_ratio: float = BORDERLINE_RATIO
+
+
+def candidate_explanation(*, candidate: Candidate) -> CandidateExplanation | None:
+    """Why ``candidate`` (loaded with ``segment__run``) is in its segment; None if unexplainable.
+
+    Only a candidate whose segment belongs to the active run, whose model file loads, is
+    explained: the reasons must come from the model that placed it.
+    """
+    segment = candidate.segment
+    if segment is None or not segment.run.is_active or not segment.run.artifact_sha256:
+        return None
+    try:
+        model = active_model_get()
+    except SegmentationError as exc:
+        logger.warning("No explanation for candidate %s: %s", candidate.pk, exc)
+        return None
+    if model is None or model.run_id != segment.run_id:
+        return None
+    features = candidate_features_load(candidate_ids=[candidate.pk])
+    if len(features) == 0:
+        return None
+    reasons = candidate_reasons(model.pipeline, features, segment=segment.number)
+    next_segment = (
+        Segment.objects.filter(run_id=segment.run_id, number=reasons.next_segment)
+        .only("id", "run_id", "number", "name")
+        .first()
+        if reasons.next_segment is not None
+        else None
+    )
+    threshold = segment.run.outlier_threshold
+    toward = [c for c in reasons.contributions if c.points >= MIN_POINTS]
+    away = sorted((c for c in reasons.contributions if c.points <= -MIN_POINTS), key=_points)
+    return CandidateExplanation(
+        segment=segment,
+        next_segment=next_segment,
+        distance=reasons.distance,
+        next_distance=reasons.next_distance,
+        confidence=reasons.confidence,
+        borderline=reasons.borderline,
+        toward_segment=[_reason(c) for c in toward[:REASONS_SHOWN]],
+        toward_next=[_reason(c) for c in away[:AGAINST_SHOWN]],
+        unusual=threshold is not None and reasons.nearest_distance > threshold,
+        nearest_distance=reasons.nearest_distance,
+        outlier_threshold=threshold,
+        # From the model's own configuration: the page defers the run's parameters column.
+        outlier_percentile=float(
+            getattr(model.pipeline.config, "outlier_percentile", DEFAULT_OUTLIER_PERCENTILE)
+        ),
+    )
+
+
+def _points(contribution: Contribution) -> float:
+    return contribution.points
+
+
+def _reason(contribution: Contribution) -> Reason:
+    return Reason(text=reason_text(contribution), points=contribution.points)
+
+
+def reason_text(contribution: Contribution) -> str:
+    """One feature and the candidate's value: "Python: yes", "Desired salary: 140k, high"."""
+    if contribution.kind == "skill":
+        return f"{contribution.feature}: {'yes' if contribution.value else 'no'}"
+    label = FEATURE_LABELS.get(contribution.feature, contribution.feature)
+    if contribution.kind == "number":
+        unit = UNITS.get(contribution.feature, "")
+        median = contribution.pool_median
+        if contribution.value is None:
+            return f"{label}: not given (counted as the median, {format_number(median, unit)})"
+        value = float(contribution.value)
+        text = format_number(value, unit)
+        if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):
+            return f"{label}: {text}, typical"
+        return f"{label}: {text}, {'high' if value > median else 'low'}"
+    value = str(contribution.value or "")
+    if not value:
+        return f"{label}: not given"
+    shown = VALUE_LABELS.get(contribution.feature, {}).get(value, value)
+    return f"{label}: {shown}" + ("" if contribution.known else " (new since training)")

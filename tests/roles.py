@@ -1,0 +1,33 @@
+"""The role groups the data migrations create, for tests that run after a table flush.
+
+Tests on committed data (a live server, a real worker) end by emptying every table, the rows
+data migrations wrote included. A test that needs the "Recruiter" or "Data admin" group asks
+for it here, and gets it exactly as the migrations define it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+_groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
+# Added to Data admin by campaigns.migrations.0003_data_admin_activates.
+_LATER = {"Data admin": [("segmentation", "activate_segmentation")]}
+
+
+def role_group(name: str) -> Group:
+    """The group ``name`` with the permissions the migrations give it."""
+    group = Group.objects.filter(name=name).first()
+    if group is not None:
+        return group
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    group = Group.objects.create(name=name)
+    for app_label, codename in [*_groups.ROLES[name], *_LATER.get(name, [])]:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
