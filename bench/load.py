@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -48,6 +49,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--reuse", action="store_true", help="use DATABASE_URL as it is")
+    parser.add_argument(
+        "--no-training", action="store_true", help="the same load with the worker idle, to compare"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="adflux-bench-load."))
@@ -105,9 +109,7 @@ print(json.dumps({{"session": session.session_key, "ids": ids, "segments": segme
 """
     started = time.perf_counter()
     # With the production settings: the session is signed with the server's secret key.
-    facts = json.loads(
-        manage(production, "shell", "-v", "0", "-c", setup).strip().splitlines()[-1]
-    )
+    facts = json.loads(manage(production, "shell", "-v", "0", "-c", setup).strip().splitlines()[-1])
     print(f"set up {args.candidates:,} candidates in {time.perf_counter() - started:.1f} s")
     manage(production, "collectstatic", "--no-input", "-v0")
 
@@ -162,8 +164,10 @@ def run_load(
     stop_at = time.monotonic() + args.seconds
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, list[str]] = defaultdict(list)
+    stale: list[int] = []  # previews naming segments of a run that was just replaced
+    segments = {"ids": list(facts["segments"])}
     lock = threading.Lock()
-    trainings = start_trainings(env, stop_at)
+    trainings = start_trainings(env, stop_at if not args.no_training else 0.0)
 
     def one_client(seed: int) -> None:
         rng = random.Random(seed)
@@ -174,7 +178,8 @@ def run_load(
             elif kind == "candidate page":
                 path = f"/candidates/{rng.choice(facts['ids'])}/"
             else:
-                chosen = rng.sample(facts["segments"], rng.randint(1, len(facts["segments"])))
+                ids = segments["ids"]
+                chosen = rng.sample(ids, rng.randint(1, len(ids)))
                 path = "/campaigns/audience-preview/?" + "&".join(f"segments={s}" for s in chosen)
             request = urllib.request.Request(base + path, headers=headers)
             started = time.perf_counter()
@@ -186,6 +191,13 @@ def run_load(
                         status = f"redirected to {response.geturl()}"
             except urllib.error.HTTPError as exc:
                 status = exc.code
+                body = exc.read().decode(errors="replace")
+                if status == 400 and "not in the active segmentation" in body:
+                    # A training activated a new run: the form would now offer its segments.
+                    segments["ids"] = current_segment_ids(base, headers)
+                    with lock:
+                        stale.append(1)
+                    continue
             except Exception as exc:  # a refused or dropped connection is an error too
                 status = f"{type(exc).__name__}: {exc}"
             elapsed = (time.perf_counter() - started) * 1000
@@ -201,10 +213,22 @@ def run_load(
     for thread in threads:
         thread.join()
     trainings.join()
-    return {
+    results = {
         kind: {"latencies": latencies[kind], "errors": errors[kind]}
         for kind in ("segmentation page", "candidate page", "audience preview")
     }
+    results["audience preview"]["stale"] = len(stale)
+    return results
+
+
+def current_segment_ids(base: str, headers: dict[str, str]) -> list[int]:
+    """The active run's segments, as the segmentation page's table lists them."""
+    request = urllib.request.Request(base + "/segments/", headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page = response.read().decode()
+    table = page[page.index('id="segments-table"') :]
+    table = table[: table.index("</table>")]
+    return [int(n) for n in re.findall(r'href="/segments/(\d+)/"', table)]
 
 
 def start_trainings(env: dict[str, str], stop_at: float) -> threading.Thread:
@@ -240,7 +264,8 @@ except JobConflictError:
 def report(results: dict[str, dict], args, jobs_done: list[str]) -> None:
     print(
         f"{args.clients} clients for {args.seconds:g} s against gunicorn "
-        f"({args.workers} workers x {args.threads} threads), a training running throughout"
+        f"({args.workers} workers x {args.threads} threads), "
+        + ("no training" if args.no_training else "a training running throughout")
     )
     print(f"machine: {machine()}")
     print(f"{'page':20} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -258,6 +283,11 @@ def report(results: dict[str, dict], args, jobs_done: list[str]) -> None:
         )
         if result["errors"]:
             print(f"  errors: {sorted(set(result['errors']))[:5]}")
+        if result.get("stale"):
+            print(
+                f"  {result['stale']} previews named segments of a run replaced meanwhile "
+                "(answered 400, as they should); the client re-read the segments and went on"
+            )
     everything = [v for r in results.values() for v in r["latencies"]]
     if everything:
         print(
