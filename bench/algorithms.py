@@ -7,14 +7,15 @@ The candidates are built in memory by ``candidates.synthetic`` (the generator be
 database is involved, since reading is the same for every algorithm. Each algorithm runs in a
 child process of its own, so its peak memory is its own, with the configuration the segmentation
 page's form gives it (``segmentation_config_default`` then ``with_algorithm``: K-means fitted
-on a 100,000 sample with n_init=10, agglomerative on 10,000, the mixture with one start).
+on a 100,000 sample with n_init=10, agglomerative on 10,000, the mixture with one start on 20
+SVD components; "gmm-dense" is the mixture on the densified sample instead).
 
 Per algorithm it prints the median seconds of fitting and assigning every candidate (encoding
 and silhouette excluded, as in bench/options.py), the silhouette on the same 5,000 sampled
 candidates for all, the inertia of the labels in the encoded feature space (``inertia_of``, so
 every algorithm is measured alike), the adjusted Rand index against the generator's hidden
 archetypes, the smallest and largest segment, and the child's peak memory. Then it chooses k
-automatically (2-12, ``choose_k``) once per --auto algorithm and prints the scores and time.
+automatically (2-12, ``choose_k``) --repeat times per --auto algorithm: scores and time.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ sys.path.insert(0, str(ROOT))
 from bench.harness import BenchError, machine, median, run_child  # noqa: E402
 
 ALGORITHMS = ("kmeans", "minibatch", "bisecting", "gmm", "agglomerative")
+# Not a setting: the mixture on the densified 100,000 sample instead of its default 20 SVD
+# components (train_segments --algorithm gmm --svd-components 0), to show why the default.
+VARIANTS = (*ALGORITHMS, "gmm-dense")
 
 
 def _features(count: int, seed: int):
@@ -67,6 +71,8 @@ def _setup() -> None:
 def measure(algorithm: str, count: int, seed: int, n_clusters: int, repeat: int) -> dict:
     """In a child: fit one algorithm --repeat times on the same features and score it."""
     _setup()
+    from dataclasses import replace
+
     import numpy as np
     from sklearn.metrics import adjusted_rand_score
 
@@ -77,7 +83,11 @@ def measure(algorithm: str, count: int, seed: int, n_clusters: int, repeat: int)
 
     features, archetype = _features(count, seed)
     matrix, _ = preprocess_features(features)
-    config = segmentation_config_default(n_clusters=n_clusters).with_algorithm(algorithm)
+    config = segmentation_config_default(n_clusters=n_clusters)
+    if algorithm == "gmm-dense":
+        config = replace(config.with_algorithm("gmm"), svd_components=None)
+    else:
+        config = config.with_algorithm(algorithm)
     seconds = []
     for _ in range(repeat):
         timer = StageTimer()
@@ -137,7 +147,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1, help="The generator's seed.")
     parser.add_argument(
-        "--only", nargs="*", default=list(ALGORITHMS), choices=ALGORITHMS, metavar="ALGORITHM"
+        "--only", nargs="*", default=list(VARIANTS), choices=VARIANTS, metavar="ALGORITHM"
     )
     parser.add_argument(
         "--auto",
@@ -216,8 +226,10 @@ def main() -> int:
             fitted = "all" if sample is None else f"{min(sample, args.candidates):,}"
             # Ward's tree has no random starts.
             starts = "" if row["algorithm"] == "agglomerative" else f", n_init={config['n_init']}"
+            svd = config["svd_components"]
+            space = f", {svd} SVD components" if svd else ""
             print(
-                f"| {row['algorithm']} | fit on {fitted}{starts} | "
+                f"| {row['algorithm']} | fit on {fitted}{starts}{space} | "
                 f"{row['seconds']:.2f} | {row['silhouette']:.4f} | {row['inertia']:,.0f} | "
                 f"{row['ari_vs_archetypes']:.3f} | {row['smallest_share']:.1%}–"
                 f"{row['largest_share']:.1%} | {row['peak_rss_bytes'] / 1024**3:.2f} GiB |"

@@ -78,4 +78,3 @@ def worker(transactional_db, model_dir, tmp_path, settings):
     process = Worker(tmp_path / "worker.log", heartbeat=0.2, timeout=3)
     yield process
     process.stop()
-

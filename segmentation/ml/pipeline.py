@@ -133,7 +133,9 @@ class ClusteringConfig:
 
     def with_algorithm(self, algorithm: str) -> ClusteringConfig:
         """This configuration with another algorithm and that algorithm's own defaults."""
-        defaults = algorithm_defaults(algorithm, fit_sample_size=self.fit_sample_size)
+        defaults = algorithm_defaults(
+            algorithm, fit_sample_size=self.fit_sample_size, svd_components=self.svd_components
+        )
         return replace(self, algorithm=algorithm, **defaults)
 
     def to_dict(self) -> dict[str, Any]:

@@ -125,8 +125,11 @@ def test_choosing_an_algorithm_brings_its_own_defaults():
     assert default.with_algorithm("bisecting") == ClusteringConfig(
         n_clusters=4, fit_sample_size=100_000, algorithm="bisecting"
     )
-    # A mixture starts once (its start is a K-means fit); K-means keeps its 10 starts.
-    assert default.with_algorithm("gmm").n_init == 1
+    # A mixture starts once (its start is a K-means fit), on 20 SVD components unless told.
+    mixture = default.with_algorithm("gmm")
+    assert (mixture.n_init, mixture.svd_components) == (1, 20)
+    svd = ClusteringConfig(n_clusters=4, fit_sample_size=100_000, svd_components=8)
+    assert svd.with_algorithm("gmm").svd_components == 8
     assert default.with_algorithm("kmeans").n_init == 10
 
 

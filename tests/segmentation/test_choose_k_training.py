@@ -135,7 +135,10 @@ def test_agglomerative_from_the_command_fits_on_its_capped_sample(four_groups):
             ["--algorithm", "agglomerative", "--sample-size", "50000"],
             "at most 10,000 candidates \\(got 50,000\\)",
         ),
-        (["--algorithm", "gmm", "--sample-size", "0"], "Gaussian mixture needs dense input"),
+        (
+            ["--algorithm", "gmm", "--sample-size", "0", "--svd-components", "0"],
+            "Gaussian mixture needs dense input",
+        ),
     ],
 )
 def test_an_algorithm_that_would_not_fit_in_memory_is_refused_with_a_way_out(

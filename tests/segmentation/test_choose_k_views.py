@@ -97,7 +97,10 @@ def test_the_admin_train_form_queues_automatic_k_with_an_algorithm(client, train
     job = SegmentationJob.objects.get()
     assert job.parameters["k_range"] == [2, 12]
     assert job.parameters["config"]["algorithm"] == "gmm"
-    assert job.parameters["config"]["n_init"] == 1
+    assert (job.parameters["config"]["n_init"], job.parameters["config"]["svd_components"]) == (
+        1,
+        20,
+    )
     assert "Training with k chosen automatically (2–12) started" in response.content.decode()
 
 

@@ -76,7 +76,8 @@ def _bounded(maximum: int | None, what: str):
 
 class Command(BaseCommand):
     help = (
-        "Train a segmentation model (K-means) on every candidate and record it as a new run. "
+        "Train a segmentation model (K-means unless --algorithm says otherwise) on every "
+        "candidate and record it as a new run. "
         "Candidates keep their segments until predict_segments applies it (or --activate). "
         "Without options the default configuration is used (docs/benchmarks.md); --seed-exact "
         "gives the seed's."
@@ -104,7 +105,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--algorithm",
             choices=ALGORITHMS,
-            help="; ".join(f"{name}: {ALGORITHM_DESCRIPTIONS[name]}" for name in ALGORITHMS),
+            help=" ".join(f"{name}: {ALGORITHM_DESCRIPTIONS[name]}" for name in ALGORITHMS),
         )
         parser.add_argument(
             "--n-init",
