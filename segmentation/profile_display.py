@@ -112,9 +112,17 @@ def profile_comparison(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> l
     return rows
 
 
+CHART_LABEL_LENGTH = 24
+
+
+def _chart_label(name: str) -> str:
+    return name if len(name) <= CHART_LABEL_LENGTH else name[: CHART_LABEL_LENGTH - 1] + "…"
+
+
 def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, Any]:
     """Data for the segmentation page's charts, passed to the page with ``json_script``."""
-    names = [segment.name for segment in segments]
+    # Automatic names run long; an axis label that long leaves no room for the bars.
+    names = [_chart_label(segment.name) for segment in segments]
     by_number = {segment.number: index for index, segment in enumerate(segments)}
     projection = run.projection or {}
     points: list[list[dict[str, float]]] = [[] for _ in segments]
