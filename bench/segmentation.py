@@ -40,17 +40,20 @@ from bench.harness import (  # noqa: E402
 TARGET_SECONDS = {"sqlite": 30.0, "postgres": 45.0}
 TARGET_PEAK_BYTES = 2 * GIB
 TARGET_RATIO = 20.0
+# As segmentation/progress.py names them (this script runs without the project's packages).
 TRAIN_STAGES = [
     "read",
     "features",
     "fit",
     "predict",
     "silhouette",
+    "projection",
     "outliers",
     "profiles",
     "save",
+    "match",
 ]
-PREDICT_STAGES = ["load model", "read", "predict", "write"]
+PREDICT_STAGES = ["load model", "read", "predict", "write", "analyze"]
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
