@@ -213,22 +213,6 @@ def jobs_recent(*, limit: int = 10) -> list[SegmentationJob]:
     )
 
 
-def segment_candidates_page(
-    *, segment: Segment, after: int | None, size: int
-) -> tuple[list[Candidate], int | None]:
-    """One page of a segment's candidates by id (keyset: fast at any depth) and the next cursor."""
-    rows = Candidate.objects.filter(segment=segment).order_by("id")
-    if after is not None:
-        rows = rows.filter(id__gt=after)
-    page = list(
-        rows.only("id", "name", "location", "education_level", "years_experience", "primary_skill")[
-            : size + 1
-        ]
-    )
-    next_after = page[size - 1].pk if len(page) > size else None
-    return page[:size], next_after
-
-
 @dataclass(frozen=True)
 class UnusualSummary:
     """The unusual profiles under a run, for the segmentation page."""

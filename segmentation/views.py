@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates.selectors import PAGE_SIZE, CandidateFilters, candidate_list_page
 from segmentation.activation import ACTIVATE_PERMISSION
 from segmentation.forms import RetrainForm, SegmentRenameForm
 from segmentation.jobs import job_describe, job_k_text, segmentation_job_start
@@ -27,13 +28,10 @@ from segmentation.selectors import (
     jobs_recent,
     run_active,
     runs_recent,
-    segment_candidates_page,
     segments_of_run,
     unusual_candidates_summary,
 )
 from segmentation.services import segment_rename
-
-PAGE_SIZE = 50
 
 
 @require_GET
@@ -132,7 +130,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         after = int(request.GET["after"]) if "after" in request.GET else None
     except ValueError:
         after = None
-    candidates, next_after = segment_candidates_page(segment=segment, after=after, size=PAGE_SIZE)
+    # The candidate list's own keyset page, narrowed to this segment.
+    page = candidate_list_page(filters=CandidateFilters(segment_id=segment.pk), after=after)
     pool = segment.run.pool_profile or {}
     return render(
         request,
@@ -143,8 +142,9 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": segment.run,
             "comparison": profile_comparison(segment.profile, pool),
             "chart": segment_chart(segment, pool),
-            "candidates": candidates,
-            "next_after": next_after,
+            "candidates": page.candidates,
+            "next_after": page.next_after,
+            "page_size": PAGE_SIZE,
             "after": after,
             "campaigns": segment.campaigns.select_related("job_opening").order_by("name"),
             "rename_form": rename_form,
