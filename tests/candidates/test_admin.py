@@ -18,19 +18,12 @@ from segmentation.jobs import segmentation_job_execute
 from segmentation.ml.pipeline import DEFAULT_CLUSTERS
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
-from tests.admin_messages import messages_of
+from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
 from tests.factories import CandidateFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:candidates_candidate_changelist")
-SEGMENTS_PAGE_LINK = f'<a href="{reverse("segments")}">Segments page</a>'
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat_during_test_jobs(settings):
-    """These jobs take a second; a heartbeat would only wait on this test's open transaction."""
-    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
 
 
 def make_groups(per_group: int = 15) -> dict[str, list[Candidate]]:
@@ -82,20 +75,6 @@ def post_action(client, action: str, candidates: list[Candidate]):
         {"action": action, "_selected_action": [c.pk for c in candidates]},
         follow=True,
     )
-
-
-def job_queued(response, kind: str) -> tuple[SegmentationJob, str]:
-    """The one job the action started, as the worker will find it, and what the user read."""
-    job = SegmentationJob.objects.get(in_progress=True)
-    assert (job.kind, job.status) == (kind, "queued")
-    task = DBTaskResult.objects.ready().get(pk=job.task_id)
-    assert task.args_kwargs["args"] == [job.pk]
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert f"started in the background (job {job.pk}): follow it on the " in text
-    assert SEGMENTS_PAGE_LINK in text
-    assert SEGMENTS_PAGE_LINK in response.content.decode()  # a link, not escaped text
-    return job, text
 
 
 @pytest.mark.parametrize("user_fixture", ["superuser", "staff_user"])

@@ -27,14 +27,13 @@ GROUPS = [
 ]
 
 
-def make_profiles(
-    per_group: int, seed: int = 0, blanks: bool = False
+def profiles_in_groups(
+    groups: list[tuple], per_group: int, rng: np.random.Generator
 ) -> tuple[list[dict], np.ndarray]:
-    """Candidates in three well-separated groups; returns the records and the true group."""
-    rng = np.random.default_rng(seed)
+    """``per_group`` candidates drawn around each group; the records and their true group."""
     records: list[dict] = []
     truth: list[int] = []
-    for group, (years, salary, location, education, primary, pool) in enumerate(GROUPS):
+    for group, (years, salary, location, education, primary, pool) in enumerate(groups):
         for _ in range(per_group):
             records.append(
                 {
@@ -47,6 +46,14 @@ def make_profiles(
                 }
             )
             truth.append(group)
+    return records, np.array(truth)
+
+
+def make_profiles(
+    per_group: int, seed: int = 0, blanks: bool = False
+) -> tuple[list[dict], np.ndarray]:
+    """Candidates in three well-separated groups; returns the records and the true group."""
+    records, truth = profiles_in_groups(GROUPS, per_group, np.random.default_rng(seed))
     if blanks:
         for i in range(0, len(records), 7):
             records[i]["years_experience"] = None
@@ -55,7 +62,7 @@ def make_profiles(
         for i in range(5, len(records), 11):
             records[i]["location"] = ""
         records[1]["skills"] = []
-    return records, np.array(truth)
+    return records, truth
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.ml.conftest import GROUPS
+from tests.ml.conftest import GROUPS, profiles_in_groups
 
 # The three groups of conftest.make_profiles, then two more as far from them.
 PLANTED_GROUPS = [
@@ -32,22 +32,4 @@ def make_planted(n_groups: int, per_group: int, seed: int = 0) -> tuple[list[dic
     """``per_group`` candidates in each of the first ``n_groups`` groups; records and true group."""
     if not 1 <= n_groups <= len(PLANTED_GROUPS):
         raise ValueError(f"n_groups must be from 1 to {len(PLANTED_GROUPS)}")
-    rng = np.random.default_rng(seed)
-    records: list[dict] = []
-    truth: list[int] = []
-    for group, (years, salary, location, education, primary, pool) in enumerate(
-        PLANTED_GROUPS[:n_groups]
-    ):
-        for _ in range(per_group):
-            records.append(
-                {
-                    "years_experience": float(np.clip(rng.normal(years, 1.0), 0, 80)),
-                    "desired_salary": float(round(rng.normal(salary, 5_000))),
-                    "location": location,
-                    "education_level": education,
-                    "primary_skill": primary,
-                    "skills": list(rng.choice(pool, size=3, replace=False)),
-                }
-            )
-            truth.append(group)
-    return records, np.array(truth)
+    return profiles_in_groups(PLANTED_GROUPS[:n_groups], per_group, np.random.default_rng(seed))

@@ -19,7 +19,7 @@ from segmentation.jobs import segmentation_job_execute
 from segmentation.ml.errors import ArtifactError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services import segmentation_assign, segmentation_train
-from tests.admin_messages import messages_of
+from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,30 +28,6 @@ RUNS = reverse("admin:segmentation_segmentationrun_changelist")
 TRAIN = reverse("admin:segmentation_segmentationrun_train")
 SEGMENTS = reverse("admin:segmentation_segment_changelist")
 JOBS = reverse("admin:segmentation_segmentationjob_changelist")
-SEGMENTS_PAGE_LINK = f'<a href="{reverse("segments")}">Segments page</a>'
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat_during_test_jobs(settings):
-    """These jobs take a second; a heartbeat would only wait on this test's open transaction."""
-    settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
-
-
-def job_queued(response, kind: str) -> tuple[SegmentationJob, str]:
-    """The one job the request started, as the worker will find it, and what the user read."""
-    job = SegmentationJob.objects.get()
-    assert (job.kind, job.status, job.in_progress) == (kind, "queued", True)
-    task = DBTaskResult.objects.ready().get(pk=job.task_id)
-    assert (task.task_path, task.args_kwargs["args"]) == (
-        "segmentation.tasks.segmentation_job_task",
-        [job.pk],
-    )
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert f"started in the background (job {job.pk}): follow it on the " in text
-    assert SEGMENTS_PAGE_LINK in text
-    assert SEGMENTS_PAGE_LINK in response.content.decode()  # a link, not escaped text
-    return job, text
 
 
 def post_assign_action(client, runs: list[SegmentationRun]):
@@ -185,7 +161,7 @@ def test_train_form_starts_a_job_that_trains_assigns_and_activates(client, train
     response = client.post(TRAIN, {"n_clusters": 3, "activate": "on"}, follow=True)
 
     assert response.redirect_chain[-1][0] == RUNS
-    job, text = job_queued(response, "train")
+    job, text = job_queued(response, "train", only=True)
     assert text.startswith(f"Training with k=3 started in the background (job {job.pk})")
     assert text.endswith(
         "When it finishes, every candidate gets a segment from the new run, "
@@ -223,7 +199,7 @@ def test_train_form_unticked_starts_a_job_that_only_trains(client, trainer):
     # An unticked checkbox is absent from the POST.
     response = client.post(TRAIN, {"n_clusters": 2}, follow=True)
 
-    job, text = job_queued(response, "train")
+    job, text = job_queued(response, "train", only=True)
     assert text.startswith(f"Training with k=2 started in the background (job {job.pk})")
     assert text.endswith(
         "The new run will not be active until someone activates it, after reading how "
@@ -280,7 +256,7 @@ def test_second_job_is_refused_while_one_is_queued_and_allowed_after(client, tra
     make_groups(per_group=3)
     run = segmentation_train(n_clusters=2)
     client.force_login(trainer)
-    first, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train")
+    first, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train", only=True)
 
     refusals = [
         client.post(TRAIN, {"n_clusters": 3, "activate": "on"}),
@@ -310,7 +286,7 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
     client.force_login(trainer)
     response = post_assign_action(client, [first])
 
-    job, text = job_queued(response, "assign")
+    job, text = job_queued(response, "assign", only=True)
     assert text == (
         f"Activating run {first.pk} started in the background (job {job.pk}): "
         f"follow it on the {SEGMENTS_PAGE_LINK}. "
@@ -356,7 +332,7 @@ def test_assign_with_a_missing_model_file_fails_in_the_job_and_changes_nothing(c
     run = segmentation_train(n_clusters=2)
     Path(run.artifact_path).unlink()
     client.force_login(trainer)
-    job, _ = job_queued(post_assign_action(client, [run]), "assign")
+    job, _ = job_queued(post_assign_action(client, [run]), "assign", only=True)
 
     with pytest.raises(ArtifactError):
         segmentation_job_execute(job_id=job.pk)
@@ -383,7 +359,7 @@ def test_staff_without_permission_cannot_assign(client, staff_user):
 def test_job_admin_is_read_only_and_shows_what_was_asked_and_done(client, superuser):
     make_groups(per_group=3)
     client.force_login(superuser)
-    job, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train")
+    job, _ = job_queued(client.post(TRAIN, {"n_clusters": 2}, follow=True), "train", only=True)
     segmentation_job_execute(job_id=job.pk)
     job.refresh_from_db()
 
