@@ -79,7 +79,7 @@ def measure(algorithm: str, count: int, seed: int, n_clusters: int, repeat: int)
     from segmentation.ml.features import preprocess_features
     from segmentation.ml.pipeline import fit_segmentation, inertia_of
     from segmentation.ml.timing import StageTimer
-    from segmentation.services import segmentation_config_default
+    from segmentation.services.training import segmentation_config_default
 
     features, archetype = _features(count, seed)
     matrix, _ = preprocess_features(features)
@@ -119,7 +119,7 @@ def measure_auto(
     import time
 
     from segmentation.ml.choose_k import choose_k
-    from segmentation.services import segmentation_config_default
+    from segmentation.services.training import segmentation_config_default
 
     features, _ = _features(count, seed)
     config = segmentation_config_default().with_algorithm(algorithm)

@@ -42,17 +42,15 @@ def main() -> int:
 
     from candidates.models import Candidate, CandidateSkill, Skill
     from candidates.services.generation import candidates_generate
-    from segmentation.services import (
-        candidate_segments_assign,
-        segmentation_assign,
-        segmentation_train,
-    )
+    from segmentation.services.activation import segmentation_activate
+    from segmentation.services.assignment import candidate_segments_assign
+    from segmentation.services.training import segmentation_train
 
     if not args.reuse:
         call_command("migrate", verbosity=0)
         print(f"Generating {args.candidates:,} candidates ...", flush=True)
         candidates_generate(count=args.candidates, seed=args.seed)
-        segmentation_assign(run=segmentation_train())
+        segmentation_activate(run=segmentation_train())
     skills = list(Skill.objects.order_by("id").values_list("id", flat=True)[:40])
     template = Candidate.objects.order_by("id").first()
     total = Candidate.objects.count()

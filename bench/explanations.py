@@ -55,17 +55,14 @@ def main() -> int:
     from django.test import Client
 
     from candidates.models import Candidate
-    from segmentation.active_model import active_model_get
-    from segmentation.explanations import candidate_explanation
     from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
     from segmentation.models import UnusualCandidate
-    from segmentation.selectors import (
-        candidate_features_load,
-        run_active,
-        unusual_candidates_summary,
-    )
-    from segmentation.services import candidate_segments_assign
-    from segmentation.unusual import unusual_candidates_replace
+    from segmentation.presenters.explanations import candidate_explanation
+    from segmentation.selectors.features import candidate_features_load
+    from segmentation.selectors.runs import run_active, unusual_candidates_summary
+    from segmentation.services.assignment import candidate_segments_assign
+    from segmentation.services.model_cache import active_model_get
+    from segmentation.services.unusual import unusual_candidates_replace
 
     run = run_active()
     if run is None:
@@ -95,7 +92,7 @@ def main() -> int:
     client.force_login(user)
     url = f"/candidates/{candidate.pk}/"
     rows.append(("candidate page", *timed(lambda: client.get(url), args.repeat)))
-    with mock.patch("candidates.views.candidate_explanation", return_value=None):
+    with mock.patch("segmentation.views.candidates.candidate_explanation", return_value=None):
         rows.append(
             ("candidate page without the card", *timed(lambda: client.get(url), args.repeat))
         )
@@ -118,7 +115,7 @@ def main() -> int:
         candidate_segments_assign(candidate_ids=[candidate.pk])
 
     rows.append(("on save, one candidate", *timed(on_save, args.repeat)))
-    with mock.patch("segmentation.services.unusual_candidates_refresh"):
+    with mock.patch("segmentation.services.assignment.unusual_candidates_refresh"):
         rows.append(("on save, one candidate, without the flag", *timed(on_save, args.repeat)))
 
     features = candidate_features_load()

@@ -90,12 +90,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
-from segmentation.selectors import run_active
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.selectors.runs import run_active
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 if not Candidate.objects.exists():
     candidates_generate(count={args.candidates}, seed=3)
 if run_active() is None:
-    segmentation_assign(run=segmentation_train(n_clusters=5))
+    segmentation_activate(run=segmentation_train(n_clusters=5))
 user, _ = get_user_model().objects.get_or_create(username="load-recruiter")
 user.groups.add(Group.objects.get(name="Recruiter"))
 session = SessionStore()
@@ -248,9 +249,9 @@ def start_trainings(env: dict[str, str], stop_at: float) -> threading.Thread:
 
 
 QUEUE_TRAINING = """
-from segmentation.jobs import JobConflictError, segmentation_job_start
+from segmentation.jobs.start import JobConflictError, segmentation_job_start
 from segmentation.models import SegmentationJob
-from segmentation.services import segmentation_config_default
+from segmentation.services.training import segmentation_config_default
 try:
     segmentation_job_start(
         kind=SegmentationJob.Kind.TRAIN, config=segmentation_config_default(n_clusters=6),

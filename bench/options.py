@@ -32,7 +32,7 @@ def _options(n_clusters: int):
     from dataclasses import replace
 
     from segmentation.ml.pipeline import ClusteringConfig
-    from segmentation.services import segmentation_config_default
+    from segmentation.services.training import segmentation_config_default
 
     seed = ClusteringConfig.seed(n_clusters)
     default = segmentation_config_default(n_clusters=n_clusters)
@@ -75,7 +75,7 @@ def measure(n_clusters: int, repeat: int, only: list[str]) -> dict:
         train_model,
     )
     from segmentation.ml.timing import StageTimer
-    from segmentation.selectors import candidate_features_load
+    from segmentation.selectors.features import candidate_features_load
 
     started = time.perf_counter()
     features = candidate_features_load()

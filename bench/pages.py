@@ -56,12 +56,9 @@ def main() -> int:
     from candidates.models import Candidate, Skill
     from candidates.services.generation import candidates_generate
     from segmentation.ml.pipeline import ClusteringConfig
-    from segmentation.selectors import run_active
-    from segmentation.services import (
-        segmentation_assign,
-        segmentation_config_default,
-        segmentation_train,
-    )
+    from segmentation.selectors.runs import run_active
+    from segmentation.services.activation import segmentation_activate
+    from segmentation.services.training import segmentation_config_default, segmentation_train
 
     call_command("migrate", verbosity=0)
     if not Candidate.objects.exists():
@@ -73,7 +70,7 @@ def main() -> int:
         started = time.perf_counter()
         config: ClusteringConfig = segmentation_config_default(n_clusters=args.clusters)
         run = segmentation_train(config=config)
-        segmentation_assign(run=run)
+        segmentation_activate(run=run)
         print(f"trained and assigned in {time.perf_counter() - started:.1f} s")
     segments = list(run.segments.order_by("-size"))
     user, _ = get_user_model().objects.get_or_create(

@@ -55,7 +55,7 @@ def measure(repeat: int) -> dict:
 
     from candidates.models import Candidate
     from segmentation.models import Segment, SegmentationRun
-    from segmentation.writes import segment_assignments_write
+    from segmentation.services.assignment_writes import segment_assignments_write
 
     ids = np.array(Candidate.objects.order_by("id").values_list("id", flat=True), dtype=np.int64)
     run = SegmentationRun.objects.create(n_clusters=5)

@@ -7,7 +7,7 @@ generated candidates; prints one JSON line. Both sides run in this one process:
   candidate's skills (one query each), build a dict per candidate, the seed's pandas +
   ColumnTransformer + KMeans(n_init=10) pipeline (segmentation/ml/seed.py), then fetch and
   save() each candidate to store its segment, in autocommit as the seed did;
-- AdFlux: segmentation_train + segmentation_assign with the default configuration.
+- AdFlux: segmentation_train + segmentation_activate with the default configuration.
 
 The seed cannot handle a blank number (NaN reaches K-means and it fails), so blanks are filled
 with the column median (``df.fillna(median)``) before its preprocessing, the simplest fix the
@@ -44,7 +44,8 @@ from segmentation.ml.seed import (  # noqa: E402
     seed_train_model,
 )
 from segmentation.models import Segment, SegmentationRun  # noqa: E402
-from segmentation.services import segmentation_assign, segmentation_train  # noqa: E402
+from segmentation.services.activation import segmentation_activate  # noqa: E402
+from segmentation.services.training import segmentation_train  # noqa: E402
 
 BLANK_FILL = "blank numbers filled with the column median (df.fillna(median)) before preprocessing"
 
@@ -109,7 +110,7 @@ def adflux_segmentation(n_clusters: int) -> tuple[dict, dict[int, int]]:
     started = time.perf_counter()
     run = segmentation_train(n_clusters=n_clusters)
     trained = time.perf_counter()
-    result = segmentation_assign(run=run)
+    result = segmentation_activate(run=run)
     finished = time.perf_counter()
     labels = dict(Candidate.objects.filter(segment__run=run).values_list("id", "segment__number"))
     figures = {

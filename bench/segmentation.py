@@ -191,7 +191,7 @@ def bench_baseline(database, *, candidates: int, seed: int, args) -> dict:
         say(f"| seed | {labels.get(stage, stage)} | {seconds:.2f} |")
     say(f"| **seed** | **total** | **{figures['seed']['total']:.2f}** |")
     say(f"| AdFlux | segmentation_train | {median([r['train'] for r in ours]):.2f} |")
-    say(f"| AdFlux | segmentation_assign | {median([r['assign'] for r in ours]):.2f} |")
+    say(f"| AdFlux | segmentation_activate | {median([r['assign'] for r in ours]):.2f} |")
     say(f"| **AdFlux** | **total (median of {len(ours)})** | **{ours_total:.2f}** |")
     say()
     say(f"Seed's approach: {figures['note']} (the seed has no imputation).")

@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from campaigns import selectors
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign, JobOpening
+from campaigns.services import campaign_save
 
 
 @admin.register(JobOpening)
@@ -24,6 +26,9 @@ class JobOpeningAdmin(admin.ModelAdmin):
         "description",
     ]
     autocomplete_fields = ["required_skills"]
+
+
+CAMPAIGN_FIELDS = ("name", "job_opening", "status", "budget", "start_date", "end_date")
 
 
 @admin.register(Campaign)
@@ -58,20 +63,32 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
-        return super().get_queryset(request).prefetch_related("target_segments")
+        # The campaign pages' own list, so the audience is counted the same way everywhere.
+        return selectors.campaign_list().prefetch_related("target_segments")
 
     @admin.display(description="Target segments")
     def target_segments_display(self, campaign: Campaign) -> str:
         return ", ".join(f"{s.name} ({s.size:,})" for s in campaign.target_segments.all())
 
-    @admin.display(description="Audience")
+    @admin.display(description="Audience", ordering="audience")
     def audience(self, campaign: Campaign) -> str:
-        # Segments of one run do not overlap, so their sizes add up to distinct candidates.
-        return f"{sum(s.size for s in campaign.target_segments.all()):,}"
+        return f"{campaign.audience:,}"
 
     def save_model(
         self, request: HttpRequest, obj: Campaign, form: CampaignForm, change: bool
     ) -> None:
+        # Through the services, which hold the rules (at least one target) for every door.
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        campaign_save(
+            campaign=obj,
+            target_segments=form.cleaned_data["target_segments"],
+            **{name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS},
+        )
+
+    def save_related(
+        self, request: HttpRequest, form: CampaignForm, formsets: list, change: bool
+    ) -> None:
+        # The services saved the targets with the campaign; the form has nothing left to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

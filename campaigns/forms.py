@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, JobOpening
-from campaigns.services import NO_TARGET_MESSAGE
+from campaigns.services import NO_TARGET_MESSAGE, campaign_targets_check
 from segmentation.ml.pipeline import MAX_CLUSTERS
 from segmentation.models import Segment
 
@@ -30,8 +30,8 @@ class SegmentChoiceField(forms.ModelMultipleChoiceField):
 class CampaignForm(forms.ModelForm):
     target_segments = SegmentChoiceField(
         queryset=Segment.objects.none(),
-        required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": NO_TARGET_MESSAGE},
         help_text="Segments of the active segmentation run, with their current sizes.",
     )
 
@@ -58,6 +58,15 @@ class CampaignForm(forms.ModelForm):
             .select_related("run")
             .order_by("-run__is_active", "run", "number")
         )
+
+    def clean_target_segments(self) -> Any:
+        # The service's rule, so the form says it under the field before anything is saved.
+        targets = self.cleaned_data["target_segments"]
+        try:
+            campaign_targets_check(targets)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["target_segments"]) from exc
+        return targets
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign, JobOpening
 from candidates.models import Candidate, Skill
-from segmentation.models import Segment, SegmentationRun
+from segmentation.models import Segment
+from segmentation.selectors.candidates import candidates_in_segments
 
 AUDIENCE_SAMPLE_SIZE = 10
 
@@ -23,14 +24,9 @@ class AudiencePreview:
     sample: list[Candidate]
 
 
-def active_run() -> SegmentationRun | None:
-    """The run whose segments candidates carry now, if any has been activated."""
-    return SegmentationRun.objects.filter(is_active=True).first()
-
-
 def active_segments() -> QuerySet[Segment]:
     """The segments a new campaign may target: those of the active run, in cluster order."""
-    return _segments_with_run().filter(run__is_active=True).order_by("number")
+    return _segments_with_run().active()
 
 
 def job_openings_open() -> QuerySet[JobOpening]:
@@ -82,7 +78,7 @@ def audience_preview(
     million candidates answers in milliseconds; no row is loaded except the sample's.
     """
     sample = (
-        Candidate.objects.filter(segment_id__in=segment_ids)
+        candidates_in_segments(segment_ids=segment_ids)
         .select_related("segment")
         .only("name", "location", "years_experience", "primary_skill", "segment__name")
         .order_by("id")[:sample_size]
@@ -92,7 +88,7 @@ def audience_preview(
 
 def audience_count(*, segment_ids: Collection[int]) -> int:
     """How many candidates these segments hold now."""
-    return Candidate.objects.filter(segment_id__in=segment_ids).count()
+    return candidates_in_segments(segment_ids=segment_ids).count()
 
 
 def _segments_with_run() -> QuerySet[Segment]:

@@ -1,10 +1,11 @@
-"""Writes for campaigns: creating one from the recruiter's page."""
+"""Writes for campaigns: creating and changing one, from the recruiter's pages or the admin."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -16,7 +17,28 @@ from segmentation.models import Segment
 NO_TARGET_MESSAGE = "Choose at least one segment: a campaign must target someone."
 
 
+def campaign_targets_check(target_segments: Iterable[Segment]) -> list[Segment]:
+    """The targets as a list; refused without one (the table cannot hold this rule itself)."""
+    targets = list(target_segments)
+    if not targets:
+        raise ValidationError({"target_segments": NO_TARGET_MESSAGE})
+    return targets
+
+
 @transaction.atomic
+def campaign_save(
+    *, campaign: Campaign, target_segments: Iterable[Segment], **fields: Any
+) -> Campaign:
+    """Save a new or changed campaign with these fields and targets together, or neither."""
+    targets = campaign_targets_check(target_segments)
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    campaign.save()
+    campaign.target_segments.set(targets)
+    return campaign
+
+
 def campaign_create(
     *,
     name: str,
@@ -28,21 +50,14 @@ def campaign_create(
     end_date: datetime.date | None = None,
     user: AbstractBaseUser | None,
 ) -> Campaign:
-    """Save a campaign and its targets together, or neither."""
-    targets = list(target_segments)
-    # The table cannot express "at least one target" (it is a many-to-many), so it is held here.
-    if not targets:
-        raise ValidationError({"target_segments": NO_TARGET_MESSAGE})
-    campaign = Campaign(
+    """A new campaign and its targets, saved together, or neither."""
+    return campaign_save(
+        campaign=Campaign(created_by=user),
+        target_segments=target_segments,
         name=name,
         job_opening=job_opening,
         status=status,
         budget=budget,
         start_date=start_date,
         end_date=end_date,
-        created_by=user,
     )
-    campaign.full_clean()
-    campaign.save()
-    campaign.target_segments.set(targets)
-    return campaign

@@ -41,6 +41,10 @@ class EducationLevel(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Profiles and features store the codes ("some_college"); people read these labels.
+EDUCATION_LABELS: dict[str, str] = dict(EducationLevel.choices)
+
+
 class Candidate(TimeStampedModel):
     """One person a campaign may reach."""
 

@@ -8,6 +8,20 @@ from django.db.models import Q
 
 from common.models import TimeStampedModel
 
+# JSON columns no list of runs needs: the projection alone holds thousands of points.
+RUN_LARGE_COLUMNS: tuple[str, ...] = (
+    "feature_names",
+    "pool_profile",
+    "projection",
+    "library_versions",
+)
+
+
+class SegmentationRunQuerySet(models.QuerySet):
+    def without_large_columns(self, *, keep: tuple[str, ...] = ()) -> SegmentationRunQuerySet:
+        """Runs with their large JSON columns left unread (each stays readable on access)."""
+        return self.defer(*(column for column in RUN_LARGE_COLUMNS if column not in keep))
+
 
 class SegmentationRun(TimeStampedModel):
     """One trained model: its parameters, metrics, artifact and lifecycle."""
@@ -72,12 +86,13 @@ class SegmentationRun(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
 
+    objects = SegmentationRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
         permissions = [
             ("train_segmentation", "Can train a segmentation model"),
-            ("assign_segments", "Can assign candidates to segments"),
             ("activate_segmentation", "Can activate a segmentation run"),
         ]
         constraints = [
@@ -93,6 +108,12 @@ class SegmentationRun(TimeStampedModel):
     def __str__(self) -> str:
         state = "active" if self.is_active else self.get_status_display().lower()
         return f"Run {self.pk} (k={self.n_clusters}, {state})"
+
+
+class SegmentQuerySet(models.QuerySet):
+    def active(self) -> SegmentQuerySet:
+        """The segments candidates carry now: the active run's, in number order."""
+        return self.filter(run__is_active=True).order_by("number")
 
 
 class Segment(models.Model):
@@ -115,6 +136,8 @@ class Segment(models.Model):
     size = models.PositiveIntegerField(default=0)
     profile = models.JSONField(default=dict)
 
+    objects = SegmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["run", "number"]
         constraints = [
@@ -131,7 +154,7 @@ class Segment(models.Model):
 
 
 class SegmentationJob(TimeStampedModel):
-    """A training or assignment, queued for the worker or running, and how it ended.
+    """A training or an activation, queued for the worker or running, and how it ended.
 
     The run is the result; the job is the work. At most one job is queued or running at a time,
     held by a partial unique index on ``in_progress`` so it holds across processes on SQLite and
@@ -140,7 +163,7 @@ class SegmentationJob(TimeStampedModel):
 
     class Kind(models.TextChoices):
         TRAIN = "train", "Train"
-        ASSIGN = "assign", "Assign segments"
+        ACTIVATE = "activate", "Activate"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -160,7 +183,7 @@ class SegmentationJob(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="jobs",
-        help_text="The run trained (train) or applied (assign).",
+        help_text="The run trained (train) or activated (activate).",
     )
     result = models.JSONField(default=dict, help_text="What it did: run, candidates per segment.")
     stage = models.CharField(max_length=40, blank=True)

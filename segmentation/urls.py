@@ -1,6 +1,6 @@
 from django.urls import path
 
-from segmentation import views
+from segmentation.views import segments as views
 
 urlpatterns = [
     path("", views.segmentation_overview, name="segments"),

@@ -23,7 +23,7 @@ def job_queued(response, kind: str, *, only: bool = False) -> tuple[Segmentation
     assert (job.kind, job.status, job.in_progress) == (kind, "queued", True)
     task = DBTaskResult.objects.ready().get(pk=job.task_id)
     assert (task.task_path, task.args_kwargs["args"]) == (
-        "segmentation.tasks.segmentation_job_task",
+        "segmentation.jobs.tasks.segmentation_job_task",
         [job.pk],
     )
     [(level, text)] = messages_of(response)

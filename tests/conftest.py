@@ -39,7 +39,7 @@ def trainer(django_user_model):
     user.user_permissions.set(
         Permission.objects.filter(codename__startswith="view_")
         | Permission.objects.filter(
-            codename__in=["train_segmentation", "assign_segments", "activate_segmentation"]
+            codename__in=["train_segmentation", "activate_segmentation"]
         )
     )
     return user
@@ -60,7 +60,7 @@ def staff_user(django_user_model):
 @pytest.fixture(autouse=True)
 def fresh_active_model_cache():
     """Each test starts with no model cached in the process, as a new worker would."""
-    from segmentation.active_model import active_model_forget
+    from segmentation.services.model_cache import active_model_forget
 
     active_model_forget()
     yield

@@ -16,6 +16,8 @@ from django.contrib.auth.models import Group, Permission
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
 # Added to Data admin by campaigns.migrations.0003_data_admin_activates.
 _LATER = {"Data admin": [("segmentation", "activate_segmentation")]}
+# Removed by segmentation.migrations.0004_one_word_per_operation.
+_REMOVED = {("segmentation", "assign_segments")}
 
 
 def role_group(name: str) -> Group:
@@ -27,6 +29,8 @@ def role_group(name: str) -> Group:
         create_permissions(app_config, verbosity=0)
     group = Group.objects.create(name=name)
     for app_label, codename in [*_groups.ROLES[name], *_LATER.get(name, [])]:
+        if (app_label, codename) in _REMOVED:
+            continue
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
 import sys
-import segmentation.ml.artifacts, segmentation.ml.explain, segmentation.ml.features
+import segmentation.ml.artifacts, segmentation.ml.profiles, segmentation.ml.features
 import segmentation.ml.pipeline, segmentation.ml.seed
 from segmentation.ml.features import extract_features
 from segmentation.ml.pipeline import ClusteringConfig, fit_segmentation
@@ -32,3 +32,23 @@ def test_ml_core_trains_without_django_loaded():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "30 []"
+
+
+PROJECT_PACKAGES = ("adflux", "campaigns", "candidates", "common", "segmentation")
+
+
+def test_no_project_module_is_in_an_import_cycle():
+    """Every import between project modules points one way: no module reaches itself again.
+
+    Imports inside functions count too: a deferred import hides a cycle, it does not remove it.
+    """
+    import grimp
+
+    graph = grimp.build_graph(*PROJECT_PACKAGES, cache_dir=None)
+    cycles = []
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                cycles.append(" -> ".join([importer, *back]))
+    assert cycles == []

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from candidates.models import Candidate
-from segmentation.jobs import segmentation_job_execute
+from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.models import SegmentationJob, SegmentationRun
 from tests.factories import JobOpeningFactory
 from tests.ml.conftest import make_profiles
@@ -67,7 +67,7 @@ def test_a_data_admin_trains_and_assigns(client, member):
     client.force_login(data_admin)
     url = reverse("admin:candidates_candidate_changelist")
     first = Candidate.objects.first().pk
-    for action in ("train_segmentation", "assign_segments"):
+    for action in ("train_segmentation", "activate_newest_run"):
         client.post(url, {"action": action, "_selected_action": [first]})
         # What the background worker does with the queued job.
         segmentation_job_execute(job_id=SegmentationJob.objects.get(in_progress=True).pk)

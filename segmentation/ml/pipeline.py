@@ -22,6 +22,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
+from segmentation.ml import stages
 from segmentation.ml.algorithms import (
     MixtureClusterer,
     WardClusterer,
@@ -294,9 +295,9 @@ def fit_segmentation(
     """Encode, fit, and label every candidate; the one entry point services call to train."""
     timer = timer or StageTimer()
     training_input_check(len(features), config)
-    with timer.stage("features"):
+    with timer.stage(stages.FEATURES):
         matrix, encoder = preprocess_features(features)
-    with timer.stage("fit"):
+    with timer.stage(stages.FIT):
         rows = sample_rows(matrix.shape[0], config.fit_sample_size, config.random_state)
         fit_matrix = matrix if rows is None else matrix[rows]
         reducer = build_reducer(config, matrix.shape[1])
@@ -306,7 +307,7 @@ def fit_segmentation(
     pipeline = SegmentationPipeline(
         encoder=encoder, estimator=estimator, config=config, reducer=reducer
     )
-    with timer.stage("predict"):
+    with timer.stage(stages.PREDICT):
         if rows is None:
             labels = estimator.labels_.astype(np.int32)
             inertia = float(estimator.inertia_)
@@ -314,9 +315,9 @@ def fit_segmentation(
             space = pipeline.reduce(matrix)
             labels = estimator.predict(space).astype(np.int32)
             inertia = float(-estimator.score(space))
-    with timer.stage("silhouette"):
+    with timer.stage(stages.SILHOUETTE):
         silhouette = sampled_silhouette(matrix, labels, config)
-    with timer.stage("projection"):
+    with timer.stage(stages.PROJECTION):
         projection = segment_projection(matrix, labels, random_state=config.random_state)
     return TrainingResult(
         pipeline=pipeline,

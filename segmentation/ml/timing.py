@@ -10,7 +10,7 @@ from contextlib import contextmanager
 class StageTimer:
     """Accumulates seconds per named stage and tells an optional listener when one starts."""
 
-    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
+    def __init__(self, on_stage: StageListener | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self._on_stage = on_stage
 
@@ -26,3 +26,7 @@ class StageTimer:
 
     def rounded(self, digits: int = 3) -> dict[str, float]:
         return {name: round(value, digits) for name, value in self.seconds.items()}
+
+
+# Told the name of each stage as it starts: job progress, a command's progress bar.
+StageListener = Callable[[str], None]

@@ -10,7 +10,8 @@ from campaigns.models import Campaign
 from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
 from segmentation.ml.pipeline import ClusteringConfig
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.browser.conftest import log_in
 from tests.factories import JobOpeningFactory
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
     candidates_generate(count=2_000, seed=5)
     run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 4}))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     JobOpeningFactory(title="Senior Python engineer")
     first, second = run.segments.order_by("number")[:2]
 

@@ -6,7 +6,8 @@ import pytest
 
 from candidates.services.generation import candidates_generate
 from segmentation.ml.pipeline import ClusteringConfig
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def auto_segmented(transactional_db):
     candidates_generate(count=3_000, seed=11)
     run = segmentation_train(config=ClusteringConfig(), k_range=(2, 8))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     return run
 
 

@@ -9,7 +9,8 @@ import pytest
 from candidates.services.generation import candidates_generate
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def segmented(transactional_db):
     candidates_generate(count=3_000, seed=11)
     run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 5}))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     return run
 
 

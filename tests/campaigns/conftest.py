@@ -11,7 +11,8 @@ from campaigns.models import JobOpening
 from candidates.models import Candidate, Skill
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import Segment
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -41,7 +42,7 @@ def store_and_segment(per_group: int = PER_GROUP, *, seed: int = 5) -> Planted:
     records, truth = make_profiles(per_group, seed=seed)
     ids = store_profiles(records)
     run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 3}))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     segments = {}
     for group in (FRONT_END, BACK_END, DATA):
         members = [pk for pk, label in zip(ids, truth, strict=True) if label == group]

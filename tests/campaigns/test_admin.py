@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign, JobOpening
+from campaigns.services import NO_TARGET_MESSAGE
 from segmentation.models import Segment, SegmentationRun
 from tests.factories import CampaignFactory, JobOpeningFactory, SkillFactory
 
@@ -106,8 +107,10 @@ def test_campaign_end_before_start_is_a_form_error(client, superuser):
 
 def test_campaign_end_on_start_day_or_open_ended_is_fine():
     job = JobOpeningFactory()
-    same_day = CampaignForm(data=campaign_data(job, end_date="2026-03-01"))
-    open_ended = CampaignForm(data=campaign_data(job, end_date=""))
+    [segment] = make_run(active=True, sizes=[10])
+    targets = [segment.pk]  # a campaign needs a target (bug 1): not what this test is about
+    same_day = CampaignForm(data=campaign_data(job, end_date="2026-03-01", target_segments=targets))
+    open_ended = CampaignForm(data=campaign_data(job, end_date="", target_segments=targets))
     assert same_day.is_valid(), same_day.errors
     assert open_ended.is_valid(), open_ended.errors
 
@@ -144,3 +147,44 @@ def test_staff_without_change_permission_cannot_create(client, staff_user):
     client.force_login(staff_user)
     assert client.post(ADD_CAMPAIGN, campaign_data(job)).status_code == 403
     assert not Campaign.objects.exists()
+
+
+def test_a_campaign_without_a_target_is_refused_under_its_field(client, superuser):
+    """Bug 1: the admin used to save a campaign that targets nobody."""
+    make_run(active=True, sizes=[40, 60])
+    job = JobOpeningFactory()
+    client.force_login(superuser)
+    response = client.post(ADD_CAMPAIGN, campaign_data(job, target_segments=[]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["target_segments"] == [NO_TARGET_MESSAGE]
+    assert not Campaign.objects.exists()
+
+
+def test_editing_cannot_remove_every_target(client, superuser):
+    [segment] = make_run(active=True, sizes=[70])
+    campaign = CampaignFactory()
+    campaign.target_segments.set([segment])
+    client.force_login(superuser)
+    url = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    response = client.post(url, campaign_data(campaign.job_opening, target_segments=[]))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["target_segments"] == [NO_TARGET_MESSAGE]
+    assert list(campaign.target_segments.all()) == [segment]
+
+
+def test_audience_after_a_retrain_counts_the_active_run_as_the_campaign_page_does(
+    client, superuser
+):
+    """Bug 2: the admin added the old segment (100) to its twin (110): 210, not 110."""
+    [old] = make_run(active=False, sizes=[100])
+    [twin] = make_run(active=True, sizes=[110])
+    campaign = CampaignFactory(name="Carried over")
+    campaign.target_segments.set([old, twin])
+    client.force_login(superuser)
+    changelist = client.get(CAMPAIGNS)
+    [row] = changelist.context["cl"].result_list
+    assert row.audience == 110
+    assert '<td class="field-audience">110</td>' in changelist.content.decode()
+    page = client.get(reverse("campaign", args=[campaign.pk]))
+    assert page.context["campaign"].audience == 110

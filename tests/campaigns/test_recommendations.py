@@ -17,8 +17,8 @@ from campaigns.recommendations import (
     segment_suggestions,
 )
 from candidates.models import Candidate, CandidateSkill, Skill
-from candidates.selectors import candidate_detail_get
 from segmentation.models import SegmentationRun
+from segmentation.selectors.candidates import candidate_detail_get
 from tests.campaigns.conftest import BACK_END, DATA, FRONT_END, opening_create
 
 pytestmark = pytest.mark.django_db

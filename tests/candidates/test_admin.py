@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from candidates.admin import ActiveSegmentFilter
 from candidates.models import Candidate, CandidateSkill
-from segmentation.jobs import segmentation_job_execute
+from segmentation.admin.candidates import ActiveSegmentFilter
+from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.ml.pipeline import DEFAULT_CLUSTERS
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
 from tests.factories import CandidateFactory, SkillFactory
 
@@ -81,7 +82,7 @@ def post_action(client, action: str, candidates: list[Candidate]):
 def test_candidate_and_skill_pages_render(client, request, user_fixture):
     make_groups(per_group=2)
     run = segmentation_train(n_clusters=2)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     client.force_login(request.getfixturevalue(user_fixture))
     candidate = Candidate.objects.first()
     skill = CandidateSkill.objects.filter(candidate_id=candidate.pk).first().skill
@@ -97,7 +98,7 @@ def test_candidate_and_skill_pages_render(client, request, user_fixture):
 
 def test_changelist_shows_segment_name_and_readable_salary(client, superuser):
     make_groups(per_group=2)
-    segmentation_assign(run=segmentation_train(n_clusters=2))
+    segmentation_activate(run=segmentation_train(n_clusters=2))
     client.force_login(superuser)
     content = client.get(CHANGELIST).content.decode()
     assert Segment.objects.order_by("number").first().name in content
@@ -106,12 +107,12 @@ def test_changelist_shows_segment_name_and_readable_salary(client, superuser):
 
 def test_changelist_query_count_does_not_grow_with_rows(client, superuser):
     make_groups(per_group=1)
-    segmentation_assign(run=segmentation_train(n_clusters=2))
+    segmentation_activate(run=segmentation_train(n_clusters=2))
     client.force_login(superuser)
     with CaptureQueriesContext(connection) as few:
         client.get(CHANGELIST)
     make_groups(per_group=10)
-    segmentation_assign(run=segmentation_train(n_clusters=2))
+    segmentation_activate(run=segmentation_train(n_clusters=2))
     with CaptureQueriesContext(connection) as many:
         client.get(CHANGELIST)
     assert len(many) == len(few)
@@ -122,11 +123,11 @@ def test_staff_without_permission_sees_no_segmentation_actions(client, staff_use
     client.force_login(staff_user)
     content = client.get(CHANGELIST).content.decode()
     assert "train_segmentation" not in content
-    assert "assign_segments" not in content
+    assert "activate_newest_run" not in content
     client.force_login(trainer)
     content = client.get(CHANGELIST).content.decode()
     assert "Train segmentation model (all candidates" in content
-    assert "assign_segments" in content
+    assert "activate_newest_run" in content
 
 
 def test_staff_without_permission_cannot_run_train_or_assign(client, staff_user):
@@ -134,7 +135,7 @@ def test_staff_without_permission_cannot_run_train_or_assign(client, staff_user)
     segmentation_train(n_clusters=2)
     client.force_login(staff_user)
     post_action(client, "train_segmentation", candidates[:1])
-    post_action(client, "assign_segments", candidates[:1])
+    post_action(client, "activate_newest_run", candidates[:1])
     assert not SegmentationJob.objects.exists()
 
 
@@ -175,9 +176,9 @@ def test_assign_action_starts_a_job_that_assigns_the_newest_run(client, trainer)
     segmentation_train(n_clusters=2)
     newest = segmentation_train(n_clusters=3)
     client.force_login(trainer)
-    response = post_action(client, "assign_segments", groups["data"][:1])
+    response = post_action(client, "activate_newest_run", groups["data"][:1])
 
-    job, text = job_queued(response, "assign")
+    job, text = job_queued(response, "activate")
     assert text.startswith(f"Activating run {newest.pk} started in the background (job {job.pk})")
     assert (job.run, job.created_by) == (newest, trainer)
     assert not Candidate.objects.filter(segment__isnull=False).exists()
@@ -202,7 +203,7 @@ def test_train_then_assign_in_two_jobs_activates_the_new_run(client, trainer):
     client.force_login(trainer)
     trained, _ = job_queued(post_action(client, "train_segmentation", candidates[:1]), "train")
     segmentation_job_execute(job_id=trained.pk)
-    assigned, _ = job_queued(post_action(client, "assign_segments", candidates[:1]), "assign")
+    assigned, _ = job_queued(post_action(client, "activate_newest_run", candidates[:1]), "activate")
     segmentation_job_execute(job_id=assigned.pk)
 
     run = SegmentationRun.objects.get()
@@ -216,7 +217,7 @@ def test_second_action_is_refused_while_a_job_is_queued(client, trainer):
     client.force_login(trainer)
     first, _ = job_queued(post_action(client, "train_segmentation", candidates[:1]), "train")
 
-    for action in ["assign_segments", "train_segmentation"]:
+    for action in ["activate_newest_run", "train_segmentation"]:
         [(level, text)] = messages_of(post_action(client, action, candidates[:1]))
         assert level == "error"
         assert text.startswith(
@@ -231,7 +232,7 @@ def test_second_action_is_refused_while_a_job_is_queued(client, trainer):
 def test_assign_action_without_trained_model_is_an_error_message(client, trainer):
     candidates = make_groups(per_group=2)["backend"]
     client.force_login(trainer)
-    response = post_action(client, "assign_segments", candidates[:1])
+    response = post_action(client, "activate_newest_run", candidates[:1])
 
     assert response.status_code == 200
     [(level, text)] = messages_of(response)
@@ -254,7 +255,7 @@ def test_train_action_with_more_segments_than_candidates_is_an_error_message(cli
 def test_segment_filter_offers_only_active_run_and_filters(client, superuser):
     groups = make_groups()
     active = segmentation_train(n_clusters=3)
-    segmentation_assign(run=active)
+    segmentation_activate(run=active)
     other = segmentation_train(n_clusters=2)
     latecomer = CandidateFactory(location="Oslo")  # arrived after the assignment
     client.force_login(superuser)
@@ -321,7 +322,7 @@ def test_search_finds_by_external_id_and_email(client, superuser):
 def test_skills_are_edited_inline_and_segment_cannot_be_set_by_hand(client, superuser):
     make_groups(per_group=2)
     candidate = CandidateFactory(skill_names=["Python"])
-    segmentation_assign(run=segmentation_train(n_clusters=2))
+    segmentation_activate(run=segmentation_train(n_clusters=2))
     candidate.refresh_from_db()
     rust = SkillFactory(name="Rust")
     other_segment = SegmentationRun.objects.get().segments.exclude(pk=candidate.segment_id).get()

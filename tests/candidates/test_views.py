@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from segmentation.models import Segment, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.factories import CandidateFactory
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
@@ -172,7 +173,7 @@ def test_filtering_by_skill_matches_the_skill_name_in_any_case(viewer_client):
 
 def test_filtering_by_a_common_skill_gives_the_same_answer(viewer_client, monkeypatch):
     # Skills with many holders are checked per candidate instead of listed: same result.
-    monkeypatch.setattr("candidates.selectors.SKILL_HOLDERS_LISTED_BELOW", 1)
+    monkeypatch.setattr("segmentation.selectors.candidates.SKILL_HOLDERS_LISTED_BELOW", 1)
     CandidateFactory(name="Pythonista", skill_names=["Python"])
     CandidateFactory(name="Rubyist", skill_names=["Ruby"])
     assert _names(viewer_client.get(LIST_URL, {"skill": "python"})) == ["Pythonista"]
@@ -369,7 +370,7 @@ def test_an_unknown_candidate_is_not_found(viewer_client):
 
 def test_segments_from_a_real_training_show_on_both_pages(viewer_client):
     ids = store_profiles(make_profiles(30, seed=5)[0])
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     candidate = Candidate.objects.select_related("segment").get(pk=ids[0])
     listed = viewer_client.get(LIST_URL, {"segment": candidate.segment_id})
     assert candidate.name in _names(listed)

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import Candidate
-from segmentation.explanations import candidate_explanation, reason_text
 from segmentation.ml.contributions import Contribution
 from segmentation.models import SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.presenters.explanations import candidate_explanation, reason_text
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import make_profiles
 from tests.ml.unusual_profiles import PLANTED_OUTLIERS, between_groups
 from tests.segmentation.conftest import store_profiles
@@ -31,7 +32,7 @@ def people() -> dict[str, int]:
     """
     records, truth = make_profiles(100, seed=0)
     ids = store_profiles([*records, *PLANTED_OUTLIERS, between_groups()], prefix="w")
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     return {
         "berliner": ids[int(np.flatnonzero(truth == 1)[0])],
         "lisboner": ids[int(np.flatnonzero(truth == 0)[0])],

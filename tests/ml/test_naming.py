@@ -6,9 +6,9 @@ import copy
 
 import numpy as np
 
-from segmentation.ml.explain import pool_profile, segment_profiles
 from segmentation.ml.features import extract_features
 from segmentation.ml.naming import FALLBACK_NAME, segment_names
+from segmentation.ml.profiles import pool_profile, segment_profiles
 from tests.ml.conftest import make_profiles
 
 EDUCATION = {"education_level": {"bachelor": "Bachelor's degree", "master": "Master's degree"}}

@@ -7,8 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from segmentation.ml.explain import TOP_N, pool_profile, segment_profiles
 from segmentation.ml.features import BLANK_LABEL, distinct_sorted, extract_features, skill_key
+from segmentation.ml.profiles import TOP_N, pool_profile, segment_profiles
 from tests.ml.conftest import make_profiles
 
 

@@ -18,12 +18,14 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from candidates.models import Candidate
-from segmentation.activation import ActivationPermissionError, segmentation_activate
-from segmentation.jobs import segmentation_job_execute, segmentation_job_start
+from segmentation.jobs.execute import segmentation_job_execute
+from segmentation.jobs.start import segmentation_job_start
 from segmentation.ml.pipeline import ClusteringConfig, fit_segmentation
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.selectors import candidate_features_load
-from segmentation.services import segment_rename, segmentation_train
+from segmentation.selectors.features import candidate_features_load
+from segmentation.services.activation import ActivationPermissionError, segmentation_activate
+from segmentation.services.runs import segment_rename
+from segmentation.services.training import segmentation_train
 from tests.admin_messages import messages_of
 from tests.factories import CampaignFactory, CandidateFactory
 
@@ -61,13 +63,13 @@ def active_run(grouped_candidates) -> SegmentationRun:
 
 @pytest.fixture
 def no_activate(django_user_model):
-    """Staff who may view everything and train and assign, but not activate."""
+    """Staff who may view everything and train, but not activate."""
     user = django_user_model.objects.create_user(
         "builder", "builder@example.org", "pw-builder-123!", is_staff=True
     )
     user.user_permissions.set(
         Permission.objects.filter(codename__startswith="view_")
-        | Permission.objects.filter(codename__in=["train_segmentation", "assign_segments"])
+        | Permission.objects.filter(codename="train_segmentation")
     )
     return user
 
@@ -252,7 +254,7 @@ def test_the_page_shows_a_trained_run_s_summary_and_activates_it(client, trainer
 
     response = client.post(reverse("segmentation-run-activate", args=[pending.pk]), follow=True)
     job = SegmentationJob.objects.get()
-    assert (job.kind, job.run, job.created_by) == (Kind.ASSIGN, pending, trainer)
+    assert (job.kind, job.run, job.created_by) == (Kind.ACTIVATE, pending, trainer)
     assert f"Activating run {pending.pk} in the background (job {job.pk})" in (
         response.content.decode()
     )
@@ -345,14 +347,14 @@ def test_the_candidate_admin_assign_action_is_activation_and_needs_its_permissio
 ):
     first = Candidate.objects.order_by("pk").first().pk
     client.force_login(no_activate)
-    assert "assign_segments" not in client.get(CANDIDATES).content.decode()
-    client.post(CANDIDATES, {"action": "assign_segments", "_selected_action": [first]})
+    assert "activate_newest_run" not in client.get(CANDIDATES).content.decode()
+    client.post(CANDIDATES, {"action": "activate_newest_run", "_selected_action": [first]})
     assert not SegmentationJob.objects.exists()
 
     client.force_login(trainer)
     content = client.get(CANDIDATES).content.decode()
-    assert "Activate the newest trained run (assign every candidate)" in content
-    client.post(CANDIDATES, {"action": "assign_segments", "_selected_action": [first]})
+    assert "Activate the newest trained run (every candidate gets its segment)" in content
+    client.post(CANDIDATES, {"action": "activate_newest_run", "_selected_action": [first]})
     assert SegmentationJob.objects.get().run == pending
 
 
@@ -377,7 +379,7 @@ def test_the_admin_train_form_activates_only_for_those_who_may(client, no_activa
 
 def test_a_job_that_activates_is_refused_at_the_start_without_the_permission(no_activate, pending):
     with pytest.raises(ActivationPermissionError, match="may not activate"):
-        segmentation_job_start(kind=Kind.ASSIGN, user=no_activate, run=pending)
+        segmentation_job_start(kind=Kind.ACTIVATE, user=no_activate, run=pending)
     with pytest.raises(ActivationPermissionError):
         segmentation_job_start(kind=Kind.TRAIN, user=no_activate, config=_config(), activate=True)
     assert not SegmentationJob.objects.exists()
@@ -387,7 +389,7 @@ def test_a_job_that_activates_is_refused_at_the_start_without_the_permission(no_
 
 def test_the_task_refuses_a_job_whose_author_lost_the_permission(trainer, pending):
     before = _assignments()
-    job = segmentation_job_start(kind=Kind.ASSIGN, user=trainer, run=pending)
+    job = segmentation_job_start(kind=Kind.ACTIVATE, user=trainer, run=pending)
     trainer.user_permissions.remove(Permission.objects.get(codename="activate_segmentation"))
 
     with pytest.raises(ActivationPermissionError):

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from candidates.models import Candidate
-from segmentation.jobs import segmentation_job_execute
+from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.ml.errors import ArtifactError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
 from tests.factories import CandidateFactory
 
@@ -66,9 +67,9 @@ def run_url(run: SegmentationRun, view: str = "change") -> str:
 def test_run_and_segment_pages_render(client, request, user_fixture):
     make_groups(per_group=3)
     run = segmentation_train(n_clusters=2)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     segment = run.segments.first()
-    job = SegmentationJob.objects.create(kind="assign", run=run, parameters={"run": run.pk})
+    job = SegmentationJob.objects.create(kind="activate", run=run, parameters={"run": run.pk})
     client.force_login(request.getfixturevalue(user_fixture))
     for url in [
         RUNS,
@@ -108,7 +109,7 @@ def test_inactive_run_can_be_deleted_but_the_active_one_cannot(
 ):
     make_groups(per_group=3)
     active = segmentation_train(n_clusters=2)
-    segmentation_assign(run=active)
+    segmentation_activate(run=active)
     old = segmentation_train(n_clusters=2)
     client.force_login(superuser)
 
@@ -117,7 +118,7 @@ def test_inactive_run_can_be_deleted_but_the_active_one_cannot(
         RUNS, {"action": "delete_selected", "_selected_action": [active.pk], "post": "yes"}
     )
     assert "Cannot delete" in response.content.decode()
-    assert "assign with another run first" in response.content.decode()
+    assert "activate another run first" in response.content.decode()
     assert SegmentationRun.objects.filter(pk=active.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -276,7 +277,7 @@ def test_second_job_is_refused_while_one_is_queued_and_allowed_after(client, tra
     segmentation_job_execute(job_id=first.pk)
     response = post_assign_action(client, [run])
     assert messages_of(response)[0][0] == "success"
-    assert SegmentationJob.objects.filter(in_progress=True).get().kind == "assign"
+    assert SegmentationJob.objects.filter(in_progress=True).get().kind == "activate"
 
 
 def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer):
@@ -286,7 +287,7 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
     client.force_login(trainer)
     response = post_assign_action(client, [first])
 
-    job, text = job_queued(response, "assign", only=True)
+    job, text = job_queued(response, "activate", only=True)
     assert text == (
         f"Activating run {first.pk} started in the background (job {job.pk}): "
         f"follow it on the {SEGMENTS_PAGE_LINK}. "
@@ -322,7 +323,7 @@ def test_assign_with_an_untrained_run_is_an_error(client, trainer):
     client.force_login(trainer)
     response = post_assign_action(client, [failed])
     assert messages_of(response) == [
-        ("error", f"Only a trained run can be assigned; run {failed.pk} is failed.")
+        ("error", f"Only a trained run can be activated; run {failed.pk} is failed.")
     ]
     assert not SegmentationJob.objects.exists()
 
@@ -332,7 +333,7 @@ def test_assign_with_a_missing_model_file_fails_in_the_job_and_changes_nothing(c
     run = segmentation_train(n_clusters=2)
     Path(run.artifact_path).unlink()
     client.force_login(trainer)
-    job, _ = job_queued(post_assign_action(client, [run]), "assign", only=True)
+    job, _ = job_queued(post_assign_action(client, [run]), "activate", only=True)
 
     with pytest.raises(ArtifactError):
         segmentation_job_execute(job_id=job.pk)
@@ -375,7 +376,7 @@ def test_job_admin_is_read_only_and_shows_what_was_asked_and_done(client, superu
     assert f"<th>run</th><td>{job.run_id}</td>" in content  # result
 
     assert client.get(reverse("admin:segmentation_segmentationjob_add")).status_code == 403
-    assert client.post(change, {"status": "queued", "kind": "assign"}).status_code == 403
+    assert client.post(change, {"status": "queued", "kind": "activate"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
     job.refresh_from_db()
     assert (job.status, job.kind) == ("succeeded", "train")
@@ -383,7 +384,7 @@ def test_job_admin_is_read_only_and_shows_what_was_asked_and_done(client, superu
 
 def test_segment_rename_changes_only_the_name(client, superuser):
     make_groups(per_group=3)
-    segmentation_assign(run=segmentation_train(n_clusters=2))
+    segmentation_activate(run=segmentation_train(n_clusters=2))
     segment = Segment.objects.first()
     before = (segment.run_id, segment.number, segment.size, segment.profile)
     client.force_login(superuser)

@@ -11,12 +11,14 @@ from django.core.management import CommandError, call_command
 from sklearn.metrics import adjusted_rand_score
 
 from candidates.models import Candidate
-from segmentation.jobs import job_describe, segmentation_job_run_here
+from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.pipeline import ClusteringConfig
+from segmentation.ml.stages import CHOOSE_K, train_stages
 from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.progress import CHOOSE_K_STAGE, train_stages
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.presenters.jobs import job_describe
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.ml.planted import make_planted
 from tests.segmentation.conftest import store_profiles
 
@@ -104,7 +106,7 @@ def test_the_job_counts_the_choose_k_stage_and_reaches_every_stage(four_groups):
         k_range=(2, 6),
         on_stage=seen.append,
     )
-    assert seen == train_stages(choose_k=True) and CHOOSE_K_STAGE in seen
+    assert seen == train_stages(choose_k=True) and CHOOSE_K in seen
     assert job.stages_total == len(seen) and job.stages_done == job.stages_total
     assert job.parameters["k_range"] == [2, 6]
     assert "k chosen automatically (2–6)" in job_describe(job)
@@ -118,7 +120,7 @@ def test_each_algorithm_trains_from_the_command_and_assigns_every_candidate(four
     run = SegmentationRun.objects.get()
     assert run.algorithm == algorithm and f"Configuration: {algorithm}" in out
     # Assigning loads the model file from disk (skops, trusted types only) and predicts all.
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     assert adjusted_rand_score(truth, _segments_of(ids)) >= 0.9
     assert sum(segment.size for segment in run.segments.all()) == len(ids)
 

@@ -8,10 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from segmentation.jobs import segmentation_job_execute
+from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationJob
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -107,7 +108,7 @@ def test_the_admin_train_form_queues_automatic_k_with_an_algorithm(client, train
 @pytest.fixture
 def auto_run(grouped_candidates):
     run = segmentation_train(config=ClusteringConfig(), k_range=(2, 6))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     return run
 
 
@@ -130,7 +131,7 @@ def test_the_page_charts_the_scores_and_marks_the_chosen_k(client, trainer, auto
 
 def test_a_run_with_a_fixed_k_has_no_k_chart(client, trainer, grouped_candidates):
     run = segmentation_train(config=ClusteringConfig(n_clusters=3))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     client.force_login(trainer)
     page = client.get(reverse("segments")).content.decode()
     assert "chart-k-scores" not in page and "k-score-data" not in page

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationRun
-from segmentation.services import (
+from segmentation.services.training import (
     SEGMENTATION_DEFAULTS,
     segmentation_config_default,
     segmentation_train,

@@ -12,11 +12,12 @@ import pytest
 from django.db import connection, transaction
 
 from candidates.models import Candidate, CandidateSkill, Skill
-from segmentation import selectors, writes
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, extract_features
 from segmentation.models import Segment, SegmentationRun
-from segmentation.selectors import candidate_features_load
-from segmentation.writes import segment_assignments_write
+from segmentation.selectors import features as selectors
+from segmentation.selectors.features import candidate_features_load
+from segmentation.services import assignment_writes as writes
+from segmentation.services.assignment_writes import segment_assignments_write
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 

@@ -15,16 +15,17 @@ from django.db import connection
 
 from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
-from segmentation.jobs import (
+from segmentation.jobs.execute import segmentation_job_execute
+from segmentation.jobs.start import (
     JobConflictError,
-    segmentation_job_execute,
     segmentation_job_start,
     segmentation_jobs_recover_stale,
 )
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.worker import ROOT, wait_for
 
 Kind = SegmentationJob.Kind
@@ -86,12 +87,12 @@ def test_the_worker_trains_assigns_and_activates(worker, grouped_candidates, sup
 
 def test_a_failed_job_says_why_and_leaves_the_active_run(worker, grouped_candidates):
     old = segmentation_train(config=_config())
-    segmentation_assign(run=old)
+    segmentation_activate(run=old)
     before = _segments_by_candidate()
     newer = segmentation_train(config=_config(4))
     Path(newer.artifact_path).write_bytes(b"tampered")  # its checksum no longer matches
 
-    job = segmentation_job_start(kind=Kind.ASSIGN, run=newer)
+    job = segmentation_job_start(kind=Kind.ACTIVATE, run=newer)
     wait_for(_finished(job), timeout=60, what="the assignment job", worker=worker)
 
     job.refresh_from_db()
@@ -104,7 +105,7 @@ def test_a_failed_job_says_why_and_leaves_the_active_run(worker, grouped_candida
 def test_a_worker_killed_mid_job_changes_nothing_and_is_recovered(worker, settings):
     candidates_generate(count=20_000, seed=7)
     old = segmentation_train(config=_config(5))
-    segmentation_assign(run=old)
+    segmentation_activate(run=old)
     before = _segments_by_candidate()
     # Long enough to be caught in the act: 30 segments, 20 starts, every candidate (~7 s).
     slow = _config(30, n_init=20, fit_sample_size=None)
@@ -137,7 +138,7 @@ REQUEST_SCRIPT = textwrap.dedent(
     import sys, time
     import django
     django.setup()
-    from segmentation.jobs import JobConflictError, segmentation_job_start
+    from segmentation.jobs.start import JobConflictError, segmentation_job_start
     from segmentation.models import SegmentationJob
     from segmentation.ml.pipeline import ClusteringConfig
     go = float(sys.argv[1])

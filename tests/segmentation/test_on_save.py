@@ -11,11 +11,9 @@ from django.urls import reverse
 
 from candidates.models import Candidate, Skill
 from segmentation.models import Segment
-from segmentation.services import (
-    candidate_segments_assign,
-    segmentation_assign,
-    segmentation_train,
-)
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.assignment import candidate_segments_assign
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import GROUPS, make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -34,7 +32,7 @@ def _like_group(group: int, prefix: str) -> list[int]:
 
 def test_a_new_candidate_joins_the_segment_of_people_like_them(grouped_candidates):
     ids, truth = grouped_candidates
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     backend = _segment_of_group(ids, truth, 1)
     size_before = backend.size
     [new_id] = _like_group(1, "new")
@@ -54,12 +52,12 @@ def test_without_an_active_run_nothing_is_assigned(grouped_candidates):
 def test_the_cached_model_follows_the_active_run(grouped_candidates):
     ids, _ = grouped_candidates
     first = segmentation_train(n_clusters=3)
-    segmentation_assign(run=first)
+    segmentation_activate(run=first)
     [a] = _like_group(0, "a")
     candidate_segments_assign(candidate_ids=[a])
     assert Candidate.objects.get(pk=a).segment.run == first
     second = segmentation_train(n_clusters=2)
-    segmentation_assign(run=second)
+    segmentation_activate(run=second)
     [b] = _like_group(0, "b")
     candidate_segments_assign(candidate_ids=[b])
     assert Candidate.objects.get(pk=b).segment.run == second
@@ -75,7 +73,7 @@ def _admin_form_data(client, url: str, **values) -> dict:
 
 def test_adding_a_candidate_in_the_admin_gives_it_a_segment(client, superuser, grouped_candidates):
     ids, truth = grouped_candidates
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     years, salary, location, education, primary, pool = GROUPS[2]
     client.force_login(superuser)
     url = reverse("admin:candidates_candidate_add")
@@ -103,7 +101,7 @@ def test_adding_a_candidate_in_the_admin_gives_it_a_segment(client, superuser, g
 
 def test_editing_a_candidate_in_the_admin_moves_them(client, superuser, grouped_candidates):
     ids, truth = grouped_candidates
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     front_end = _segment_of_group(ids, truth, 0)
     back_end = _segment_of_group(ids, truth, 1)
     mover = Candidate.objects.get(pk=ids[list(truth).index(0)])
@@ -134,7 +132,7 @@ HEADER += "primary_skill,skills\n"
 
 
 def test_imported_candidates_get_segments(tmp_path, grouped_candidates):
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     years, salary, location, education, primary, pool = GROUPS[1]
     path = tmp_path / "new.csv"
     path.write_text(
@@ -148,7 +146,7 @@ def test_imported_candidates_get_segments(tmp_path, grouped_candidates):
 
 def test_a_broken_model_does_not_stop_an_import(tmp_path, grouped_candidates):
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     # A fresh process (the fixture empties the cache) must verify the file before using it.
     Path(run.artifact_path).write_bytes(b"not a model")
     path = tmp_path / "new.csv"

@@ -9,11 +9,9 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from segmentation.models import SegmentationRun, UnusualCandidate
-from segmentation.services import (
-    candidate_segments_assign,
-    segmentation_assign,
-    segmentation_train,
-)
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.assignment import candidate_segments_assign
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import make_profiles
 from tests.ml.unusual_profiles import PLANTED_OUTLIERS
 from tests.segmentation.conftest import store_profiles
@@ -33,7 +31,7 @@ def planted() -> tuple[list[int], list[int]]:
 @pytest.fixture
 def active_run(planted) -> SegmentationRun:
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     return run
 
 
@@ -53,7 +51,7 @@ def test_assignment_flags_the_planted_outliers_and_hardly_anyone_else(planted, a
 
 def test_assigning_again_replaces_the_flags(planted, active_run):
     before = _flagged(active_run)
-    segmentation_assign(run=active_run)
+    segmentation_activate(run=active_run)
     assert _flagged(active_run) == pytest.approx(before)
 
 
@@ -77,7 +75,7 @@ def test_the_segmentation_page_lists_the_most_unusual_first(
 def test_the_admin_filter_lists_unusual_profiles_or_the_others(client, superuser, planted):
     ordinary, outliers = planted
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     flagged = set(_flagged(run))
     client.force_login(superuser)
 
@@ -117,7 +115,7 @@ def test_a_configured_percentile_is_recorded_and_flags_more(settings, db):
     store_profiles(records)
     settings.ADFLUX_SEGMENTATION = {"outlier_percentile": 90}
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     assert run.parameters["outlier_percentile"] == 90
     assert 6 <= len(_flagged(run)) <= 12  # about a tenth of 90
 
@@ -127,7 +125,7 @@ def test_a_run_trained_before_thresholds_gets_one_when_assigned(planted):
     run = segmentation_train(n_clusters=3)
     SegmentationRun.objects.filter(pk=run.pk).update(outlier_threshold=None)
     run.refresh_from_db()
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     run.refresh_from_db()
     assert run.outlier_threshold is not None
     assert set(outliers) <= set(_flagged(run))
@@ -136,7 +134,7 @@ def test_a_run_trained_before_thresholds_gets_one_when_assigned(planted):
 def test_flags_belong_to_their_run_and_go_with_it(planted, active_run):
     _, outliers = planted
     newer = segmentation_train(n_clusters=2)
-    segmentation_assign(run=newer)
+    segmentation_activate(run=newer)
     assert set(outliers) <= set(_flagged(newer))
     assert set(outliers) <= set(_flagged(active_run))  # the older run's list stays its own
     older_id = active_run.pk

@@ -9,7 +9,8 @@ from sklearn.metrics import adjusted_rand_score
 from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
 from candidates.synthetic import ARCHETYPES, synthetic_profiles
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_train_and_assign_recover_the_generated_archetypes():
     candidates_generate(count=2_000, seed=0)
     segmentation_train(n_clusters=len(ARCHETYPES))
-    segmentation_assign()
+    segmentation_activate()
     truth = synthetic_profiles(2_000, 0)
     by_external_id = dict(Candidate.objects.values_list("external_id", "segment__number"))
     found = np.array([by_external_id[external_id] for external_id in truth.external_ids()])

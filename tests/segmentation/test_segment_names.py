@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from segmentation.models import Segment
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def _segment_of_group(ids: list[int], truth: np.ndarray, group: int) -> Segment:
 
 def test_training_names_each_segment_for_its_group(grouped_candidates):
     ids, truth = grouped_candidates
-    segmentation_assign(run=segmentation_train(n_clusters=3))
+    segmentation_activate(run=segmentation_train(n_clusters=3))
     lisbon, berlin, toronto = (_segment_of_group(ids, truth, group) for group in range(3))
     assert berlin.name.startswith("Senior back-end developer · Berlin · Master’s degree")
     assert lisbon.name.startswith("Junior front-end developer · Lisbon · Bachelor’s degree")
@@ -30,7 +31,7 @@ def test_training_names_each_segment_for_its_group(grouped_candidates):
 
 def test_the_segmentation_page_shows_the_names(client, staff_user, grouped_candidates):
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     client.force_login(staff_user)
     page = client.get(reverse("segments")).content.decode()
     for segment in run.segments.all():

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 from sklearn.metrics import adjusted_rand_score
 
 from candidates.models import Candidate
-from segmentation import services
 from segmentation.ml.errors import ArtifactError, SegmentationInputError
 from segmentation.models import Segment, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services import activation
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -49,7 +51,7 @@ def test_train_records_a_run_with_metrics_segments_and_a_verified_artifact(group
 def test_assign_gives_every_candidate_a_segment_and_activates_the_run(grouped_candidates):
     ids, truth = grouped_candidates
     run = segmentation_train(n_clusters=3)
-    result = segmentation_assign()
+    result = segmentation_activate()
     assert result.run == run and result.total == 90
     assert sum(result.counts.values()) == 90
     run.refresh_from_db()
@@ -62,14 +64,14 @@ def test_assign_gives_every_candidate_a_segment_and_activates_the_run(grouped_ca
 
 def test_only_one_run_is_active_and_the_newest_trained_is_applied(grouped_candidates):
     first = segmentation_train(n_clusters=3)
-    segmentation_assign()
+    segmentation_activate()
     second = segmentation_train(n_clusters=2)
-    segmentation_assign()
+    segmentation_activate()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.is_active, second.is_active) == (False, True)
     assert set(Candidate.objects.values_list("segment__run", flat=True)) == {second.pk}
-    segmentation_assign(run=first)  # the previous run can be applied again
+    segmentation_activate(run=first)  # the previous run can be applied again
     assert SegmentationRun.objects.get(is_active=True) == first
 
 
@@ -77,7 +79,7 @@ def test_assign_without_a_trained_model_says_what_to_do(grouped_candidates):
     with pytest.raises(
         SegmentationInputError, match="no trained segmentation model.*train_segments"
     ):
-        segmentation_assign()
+        segmentation_activate()
 
 
 def test_train_on_an_empty_database_is_refused_without_a_run(db):
@@ -101,18 +103,18 @@ def _assigned_state():
 
 def test_missing_artifact_is_refused_and_assignments_stay(grouped_candidates):
     segmentation_train(n_clusters=3)
-    segmentation_assign()
+    segmentation_activate()
     before = _assigned_state()
     second = segmentation_train(n_clusters=2)
     Path(second.artifact_path).unlink()
     with pytest.raises(ArtifactError, match="is missing"):
-        segmentation_assign()
+        segmentation_activate()
     assert _assigned_state() == before
 
 
 def test_tampered_artifact_is_refused_and_assignments_stay(grouped_candidates):
     segmentation_train(n_clusters=3)
-    segmentation_assign()
+    segmentation_activate()
     before = _assigned_state()
     second = segmentation_train(n_clusters=2)
     path = Path(second.artifact_path)
@@ -120,13 +122,13 @@ def test_tampered_artifact_is_refused_and_assignments_stay(grouped_candidates):
     data[-10] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ArtifactError, match="does not match the checksum"):
-        segmentation_assign()
+        segmentation_activate()
     assert _assigned_state() == before
 
 
 def test_failure_after_the_bulk_write_rolls_everything_back(grouped_candidates, monkeypatch):
     segmentation_train(n_clusters=3)
-    segmentation_assign()
+    segmentation_activate()
     before = _assigned_state()
     segmentation_train(n_clusters=2)
 
@@ -134,9 +136,9 @@ def test_failure_after_the_bulk_write_rolls_everything_back(grouped_candidates, 
         raise RuntimeError("disk full")
 
     # Every candidate's new segment has been written when this runs; the transaction must undo it.
-    monkeypatch.setattr(services, "_assign_late_arrivals", fail)
+    monkeypatch.setattr(activation, "_assign_late_arrivals", fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        segmentation_assign()
+        segmentation_activate()
     assert _assigned_state() == before
 
 
@@ -149,12 +151,12 @@ def test_failed_training_is_recorded_and_changes_nothing_else(db):
     assert run.status == SegmentationRun.Status.FAILED
     assert "distinct profiles" in run.error
     assert not run.segments.exists() and not run.is_active
-    assert list(Path(services.settings.ADFLUX_MODEL_DIR).glob("*.joblib")) == []
+    assert list(Path(settings.ADFLUX_MODEL_DIR).glob("*.joblib")) == []
 
 
 def test_candidates_created_during_assignment_get_a_segment_too(grouped_candidates, monkeypatch):
     segmentation_train(n_clusters=3)
-    real_load = services.candidate_features_load
+    real_load = activation.candidate_features_load
     late_records, _ = make_profiles(1, seed=99)
 
     def load_then_someone_imports(**kwargs):
@@ -163,17 +165,17 @@ def test_candidates_created_during_assignment_get_a_segment_too(grouped_candidat
             store_profiles(late_records, prefix="late")
         return features
 
-    monkeypatch.setattr(services, "candidate_features_load", load_then_someone_imports)
-    result = segmentation_assign()
+    monkeypatch.setattr(activation, "candidate_features_load", load_then_someone_imports)
+    result = segmentation_activate()
     assert result.total == 93
     assert not Candidate.objects.filter(segment__isnull=True).exists()
 
 
 def test_the_active_run_cannot_be_deleted(grouped_candidates):
-    from segmentation.services import segmentation_run_delete
+    from segmentation.services.runs import segmentation_run_delete
 
     run = segmentation_train(n_clusters=3)
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     with pytest.raises(SegmentationInputError, match="is active"):
         segmentation_run_delete(run=run)
     assert Path(run.artifact_path).exists() and SegmentationRun.objects.filter(pk=run.pk).exists()

@@ -8,14 +8,15 @@ from django.urls import reverse
 
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.factories import CampaignFactory
 
 
 @pytest.fixture
 def active_run(grouped_candidates) -> SegmentationRun:
     run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 3}))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     return run
 
 
@@ -101,7 +102,7 @@ def test_retrain_needs_csrf(trainer, grouped_candidates):
 
 
 def test_job_status_reports_progress(client, recruiter, grouped_candidates):
-    from segmentation.jobs import segmentation_job_start
+    from segmentation.jobs.start import segmentation_job_start
 
     job = segmentation_job_start(
         kind=SegmentationJob.Kind.TRAIN,

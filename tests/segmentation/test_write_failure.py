@@ -10,9 +10,10 @@ import pytest
 from django.db import DatabaseError, connection
 
 from candidates.models import Candidate
-from segmentation import writes
 from segmentation.models import SegmentationRun
-from segmentation.services import segmentation_assign, segmentation_train
+from segmentation.services import assignment_writes as writes
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_failure_midway_through_the_batched_write_leaves_everything_as_it_was(
 ):
     ids, _ = grouped_candidates
     first = segmentation_train(n_clusters=3)
-    segmentation_assign(run=first)
+    segmentation_activate(run=first)
     before = dict(Candidate.objects.values_list("id", "segment_id"))
     sizes_before = list(first.segments.order_by("number").values_list("size", flat=True))
     second = segmentation_train(n_clusters=2)
@@ -50,7 +51,7 @@ def test_failure_midway_through_the_batched_write_leaves_everything_as_it_was(
     monkeypatch.setattr(writes, "BATCH_SIZE", 10)  # 9 batches on SQLite; fail in the 7th
     _plant_failing_trigger(sorted(ids)[65])
     with pytest.raises(DatabaseError, match="injected failure"):
-        segmentation_assign(run=second)
+        segmentation_activate(run=second)
 
     assert dict(Candidate.objects.values_list("id", "segment_id")) == before
     assert SegmentationRun.objects.get(is_active=True) == first

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from candidates.csv_files import UTF8
 from candidates.csv_format import COLUMNS, CandidateCsvError
+from candidates.models import Candidate
 from candidates.services.csv_import import DEFAULT_BATCH_SIZE, candidates_import_csv
-from segmentation.ml.errors import SegmentationError
-from segmentation.services import candidate_segments_assign
+from candidates.signals import candidates_written
 
 # Enough to see what is wrong; the --errors-csv file holds every rejected row.
 ERRORS_SHOWN = 20
@@ -46,13 +46,12 @@ class Command(BaseCommand):
         segment_problems: list[str] = []
 
         def give_segments(candidate_ids: list[int]) -> None:
-            # A broken model must not stop an import: the rows are stored either way, and
-            # predict_segments can give them their segments once the model is fixed.
+            # Segmentation answers with the problem, if any: a broken model must not stop an
+            # import. The rows are stored either way, and predict_segments can give them their
+            # segments once the model is fixed.
             if not segment_problems:
-                try:
-                    candidate_segments_assign(candidate_ids=candidate_ids)
-                except SegmentationError as exc:
-                    segment_problems.append(str(exc))
+                responses = candidates_written.send(sender=Candidate, candidate_ids=candidate_ids)
+                segment_problems.extend(problem for _, problem in responses if problem)
 
         try:
             report = candidates_import_csv(

@@ -1,4 +1,4 @@
-"""Assign every candidate to a segment with a trained model and make that model active."""
+"""Activate a trained run: every candidate gets its segment from it, and it becomes active."""
 
 from __future__ import annotations
 
@@ -6,22 +6,24 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from segmentation.jobs import segmentation_job_run_here
+from segmentation.jobs.start import segmentation_job_run_here
+from segmentation.management.progress import StageProgress
 from segmentation.ml.errors import SegmentationError
+from segmentation.ml.stages import ACTIVATE_STAGES
 from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.progress import ASSIGN_STAGES, StageProgress
-from segmentation.selectors import run_latest_trained
+from segmentation.presenters.runs import activation_report_lines
+from segmentation.selectors.runs import run_latest_trained
 
 
 class Command(BaseCommand):
     help = (
-        "Activate a trained run (default: the newest): assign every candidate to a segment with "
-        "it, carry campaign targets over to its segments' twins and make it the active run, in "
-        "one transaction. Read the run's migration summary first (train_segments prints it)."
+        "Activate a trained run (default: the newest), in one transaction: every candidate gets "
+        "its segment from it, campaign targets follow its segments' twins, and it becomes the "
+        "active run. Read the run's migration summary first (train_segments prints it)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", type=int, help="Id of the trained run to apply.")
+        parser.add_argument("--run", type=int, help="Id of the trained run to activate.")
         parser.add_argument(
             "--json", action="store_true", help="Print the result as one JSON object instead."
         )
@@ -33,10 +35,10 @@ class Command(BaseCommand):
             if run is None:
                 raise CommandError(f"There is no segmentation run with id {options['run']}.")
         try:
-            with StageProgress(ASSIGN_STAGES) as progress:
-                # A job like any other: refused while another training or assignment runs.
+            with StageProgress(ACTIVATE_STAGES) as progress:
+                # A job like any other: refused while another training or activation runs.
                 job = segmentation_job_run_here(
-                    kind=SegmentationJob.Kind.ASSIGN,
+                    kind=SegmentationJob.Kind.ACTIVATE,
                     run=run or run_latest_trained(),
                     on_stage=progress,
                 )
@@ -47,14 +49,10 @@ class Command(BaseCommand):
             summary = {key: result[key] for key in ("run", "total", "counts", "timings")}
             self.stdout.write(json.dumps(summary))
             return
-        self.stdout.write(f"Model: run {run.pk} ({run.artifact_path})")
-        self.stdout.write(f"Candidates: {result['total']:,}")
-        for name, count in result["counts"].items():
-            self.stdout.write(f"  {name}: {count:,}")
-        timings = ", ".join(
-            f"{stage} {seconds:.2f}s" for stage, seconds in result["timings"].items()
-        )
-        self.stdout.write(f"Timings: {timings}")
+        for line in activation_report_lines(result, run):
+            self.stdout.write(line)
         self.stdout.write(
-            self.style.SUCCESS(f"Assigned {result['total']:,} candidates; run {run.pk} is active.")
+            self.style.SUCCESS(
+                f"Activated run {run.pk}: {result['total']:,} candidates have their segment."
+            )
         )

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from segmentation.jobs import segmentation_job_run_here
+from segmentation.jobs.start import segmentation_job_run_here
+from segmentation.management.progress import StageProgress
 from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
 from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
 from segmentation.ml.errors import SegmentationError
@@ -21,10 +22,10 @@ from segmentation.ml.pipeline import (
     MAX_SVD_COMPONENTS,
     ClusteringConfig,
 )
-from segmentation.models import SegmentationJob, SegmentationRun
-from segmentation.progress import ASSIGN_STAGES, StageProgress, train_stages
-from segmentation.retraining import migration_summary_lines
-from segmentation.services import segmentation_config_default
+from segmentation.ml.stages import job_stages
+from segmentation.models import SegmentationJob
+from segmentation.presenters.runs import run_summary_json, training_report_lines
+from segmentation.services.training import segmentation_config_default
 
 # The flags that change the configuration, as (option name, config field).
 CONFIG_FLAGS = (
@@ -78,7 +79,7 @@ class Command(BaseCommand):
     help = (
         "Train a segmentation model (K-means unless --algorithm says otherwise) on every "
         "candidate and record it as a new run. "
-        "Candidates keep their segments until predict_segments applies it (or --activate). "
+        "Candidates keep their segments until predict_segments activates it (or --activate). "
         "Without options the default configuration is used (docs/benchmarks.md); --seed-exact "
         "gives the seed's."
     )
@@ -144,11 +145,11 @@ class Command(BaseCommand):
         k_range = self._k_range(options)
         try:
             config = self._config(options)
-            stages = train_stages(choose_k=k_range is not None)
-            if options["activate"]:
-                stages = [*stages, *ASSIGN_STAGES]
+            stages = job_stages(
+                train=True, activate=options["activate"], choose_k=k_range is not None
+            )
             with StageProgress(stages) as progress:
-                # A job like any other: refused while another training or assignment runs.
+                # A job like any other: refused while another training or activation runs.
                 job = segmentation_job_run_here(
                     kind=SegmentationJob.Kind.TRAIN,
                     config=config,
@@ -160,27 +161,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         run = job.run
         if options["json"]:
-            self.stdout.write(json.dumps(_run_summary(run)))
+            self.stdout.write(json.dumps(run_summary_json(run)))
             return
-        silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.4f}"
-        self.stdout.write(f"Candidates: {run.n_candidates:,}")
-        if k_range is not None:
-            self.stdout.write(
-                f"Clusters: {run.n_clusters} (chosen from {k_range[0]}-{k_range[1]}: the best "
-                "silhouette on a sample)"
-            )
-            for line in _k_score_lines(run):
-                self.stdout.write(line)
-        else:
-            self.stdout.write(f"Clusters: {run.n_clusters}")
-        self.stdout.write(f"Configuration: {_describe(config)}")
-        self.stdout.write(f"Features: {run.n_features:,}")
-        self.stdout.write(f"Inertia: {run.inertia:,.2f}")
-        self.stdout.write(f"Silhouette (sample): {silhouette}")
-        self.stdout.write(f"Model saved to: {run.artifact_path}")
-        timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in run.timings.items())
-        self.stdout.write(f"Timings: {timings}")
-        for line in migration_summary_lines(run):
+        for line in training_report_lines(run, config):
             self.stdout.write(line)
         if run.is_active:
             self.stdout.write(
@@ -191,7 +174,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Trained run {run.pk}. Apply it with: manage.py predict_segments --run {run.pk}"
+                f"Trained run {run.pk}. Activate it with: manage.py predict_segments --run {run.pk}"
             )
         )
 
@@ -232,42 +215,3 @@ class Command(BaseCommand):
         if changes.get("svd_components") == 0:
             changes["svd_components"] = None
         return replace(config, **changes)
-
-
-def _describe(config: ClusteringConfig) -> str:
-    sample = "all candidates" if config.fit_sample_size is None else f"{config.fit_sample_size:,}"
-    parts = [f"{config.algorithm}", f"n_init={config.n_init}", f"fit on {sample}"]
-    if config.svd_components is not None:
-        parts.append(f"SVD to {config.svd_components} components")
-    return ", ".join(parts)
-
-
-def _k_score_lines(run: SegmentationRun) -> list[str]:
-    lines = []
-    for score in run.k_scores:
-        value = score["silhouette"]
-        shown = "n/a" if value is None else f"{value:.4f}"
-        chosen = "  <- chosen" if score["k"] == run.n_clusters else ""
-        lines.append(
-            f"  k={score['k']:<3} silhouette {shown}  inertia {score['inertia']:,.1f}{chosen}"
-        )
-    return lines
-
-
-def _run_summary(run: SegmentationRun) -> dict[str, Any]:
-    return {
-        "run": run.pk,
-        "n_candidates": run.n_candidates,
-        "n_clusters": run.n_clusters,
-        "k_auto": run.k_auto,
-        "k_scores": run.k_scores,
-        "n_features": run.n_features,
-        "inertia": run.inertia,
-        "silhouette": run.silhouette,
-        "parameters": run.parameters,
-        "timings": run.timings,
-        "artifact_path": run.artifact_path,
-        "active": run.is_active,
-        "previous_run": run.previous_run_id,
-        "migration_summary": run.migration_summary,
-    }

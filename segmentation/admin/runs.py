@@ -1,12 +1,11 @@
 """Admin for segmentation runs, segments and jobs.
 
-Runs and jobs are records to read; segments may be renamed. Training and assigning start a
-background job (segmentation.jobs) and say where to follow it.
+Runs and jobs are records to read; segments may be renamed. Training and activating start a
+background job (segmentation/jobs) and say where to follow it.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,20 +19,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from candidates.models import EducationLevel
-from segmentation.activation import ACTIVATE_PERMISSION
-from segmentation.forms import RetrainForm
-from segmentation.jobs import job_k_text, segmentation_job_start
+from segmentation.admin.messages import job_started_message
+from segmentation.forms.segments import RetrainForm
+from segmentation.jobs.start import segmentation_job_start
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.retraining import migration_summary_display
-from segmentation.services import (
-    segment_rename,
-    segmentation_run_delete,
-)
-
-# The profile stores education codes ("some_college"); a recruiter reads the labels.
-VALUE_LABELS: dict[str, dict[str, str]] = {"top_education_level": dict(EducationLevel.choices)}
+from segmentation.presenters.migration import migration_summary_display
+from segmentation.presenters.profiles import profile_entries, profile_value_text
+from segmentation.services.activation import ACTIVATE_PERMISSION
+from segmentation.services.runs import segment_rename, segmentation_run_delete
 
 
 def _scientific(value: float) -> str:
@@ -41,79 +35,11 @@ def _scientific(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def job_started_message(job: SegmentationJob) -> SafeString:
-    """What an admin user reads after starting a job, with a link to where it can be followed."""
-    if job.kind == SegmentationJob.Kind.TRAIN:
-        what = f"Training with {job_k_text(job.parameters)}"
-        if job.parameters.get("activate"):
-            then = (
-                "When it finishes, every candidate gets a segment from the new run, "
-                "which becomes the active one."
-            )
-        else:
-            then = (
-                "The new run will not be active until someone activates it, after reading "
-                "how candidates would move."
-            )
-    else:
-        what = f"Activating run {job.run_id}"
-        then = "Candidates keep their current segments until it finishes."
-    link = format_html('<a href="{}">Segments page</a>', reverse("segments"))
-    return format_html(
-        "{} started in the background (job {}): follow it on the {}. {}", what, job.pk, link, then
-    )
-
-
-def _number(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int | float) else str(value)
-
-
-def _percent(share: Any) -> str:
-    return f"{share:.0%}" if isinstance(share, int | float) else str(share)
-
-
-def _profile_value(value: Any, labels: Mapping[str, str] | None = None) -> str:
-    """One profile entry as plain text; the caller escapes it."""
-    if isinstance(value, Mapping) and {"mean", "median"} <= value.keys():
-        if not value.get("known"):
-            return "unknown"
-        median, mean = _number(value["median"]), _number(value["mean"])
-        return f"median {median}, mean {mean} ({_number(value['known'])} known)"
-    if isinstance(value, list) and all(isinstance(item, list | tuple) for item in value):
-        # Tops come as [value, count, share of the segment].
-        return (
-            ", ".join(
-                f"{(labels or {}).get(item[0], item[0])} ({_percent(item[2])})"
-                if len(item) >= 3
-                else " ".join(map(str, item))
-                for item in value
-            )
-            or "—"
-        )
-    if isinstance(value, Mapping | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def _profile_label(key: str) -> str:
-    if key.startswith("top_"):
-        key = f"most common {key.removeprefix('top_')}"
-    return key.replace("_", " ").capitalize()
-
-
 def render_profile(profile: Mapping[str, Any]) -> SafeString:
     """A profile as a two-column HTML table; every key and value is escaped."""
     if not profile:
         return format_html("<p>{}</p>", "No profile recorded.")
-    rows: list[tuple[str, str]] = []
-    for key, value in profile.items():
-        if key == "share":
-            continue
-        text = _profile_value(value, VALUE_LABELS.get(key))
-        if key == "size" and "share" in profile:
-            text = f"{value:,} ({_percent(profile['share'])} of candidates)"
-        rows.append((_profile_label(key), text))
-    return _table(rows)
+    return _table(profile_entries(profile))
 
 
 def render_migration_summary(run: SegmentationRun) -> SafeString:
@@ -149,7 +75,7 @@ def _table(rows: Iterable[tuple[str, str]]) -> SafeString:
 def _key_value_table(mapping: Mapping[str, Any]) -> SafeString:
     if not mapping:
         return format_html("{}", "—")
-    return _table((str(key), _profile_value(value)) for key, value in mapping.items())
+    return _table((str(key), profile_value_text(value)) for key, value in mapping.items())
 
 
 class TrainSegmentationForm(RetrainForm):
@@ -319,7 +245,7 @@ class SegmentationRunAdmin(admin.ModelAdmin):
             # has_delete_permission(obj) already refuses the active run, which Django would
             # report as "no permission"; a protected entry tells the user why instead.
             perms_needed = perms_needed - {self.opts.verbose_name}
-            protected = [*protected, *(f"{run}: assign with another run first" for run in active)]
+            protected = [*protected, *(f"{run}: activate another run first" for run in active)]
         return deleted, counts, perms_needed, protected
 
     def has_train_segmentation_permission(self, request: HttpRequest) -> bool:
@@ -341,7 +267,7 @@ class SegmentationRunAdmin(admin.ModelAdmin):
             return
         try:
             job = segmentation_job_start(
-                kind=SegmentationJob.Kind.ASSIGN, user=request.user, run=runs[0]
+                kind=SegmentationJob.Kind.ACTIVATE, user=request.user, run=runs[0]
             )
         except SegmentationError as exc:
             self.message_user(request, str(exc), messages.ERROR)

@@ -1,9 +1,8 @@
-"""The only place ORM rows become candidate feature columns."""
+"""The only place ORM rows become candidate feature columns (and segment id arrays)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,8 +12,6 @@ from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, CandidateFeatures
-from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
-from segmentation.models import Segment, SegmentationJob, SegmentationRun, UnusualCandidate
 
 CHUNK_SIZE = 50_000
 # Pair-table ids per aggregated read: ~6 MB of text per round trip.
@@ -174,77 +171,3 @@ def candidate_segment_ids_load() -> tuple[np.ndarray, np.ndarray]:
             chunks.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
     both = np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
     return np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1])
-
-
-def run_active() -> SegmentationRun | None:
-    return SegmentationRun.objects.filter(is_active=True).first()
-
-
-def run_latest_trained() -> SegmentationRun | None:
-    return (
-        SegmentationRun.objects.filter(status=SegmentationRun.Status.TRAINED)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-def runs_recent(*, limit: int = 20) -> list[SegmentationRun]:
-    """The newest runs for the history table, without their large JSON columns."""
-    return list(
-        SegmentationRun.objects.select_related("created_by")
-        .defer("feature_names", "pool_profile", "projection", "library_versions")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def segments_of_run(run: SegmentationRun) -> list[Segment]:
-    return list(run.segments.order_by("number"))
-
-
-def job_current() -> SegmentationJob | None:
-    """The job in progress, or else the newest one: what the segmentation page reports."""
-    jobs = SegmentationJob.objects.select_related("created_by", "run")
-    return jobs.filter(in_progress=True).first() or jobs.order_by("-created_at", "-id").first()
-
-
-def jobs_recent(*, limit: int = 10) -> list[SegmentationJob]:
-    return list(
-        SegmentationJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
-    )
-
-
-@dataclass(frozen=True)
-class UnusualSummary:
-    """The unusual profiles under a run, for the segmentation page."""
-
-    count: int
-    threshold: float | None
-    percentile: float
-    most_unusual: list[UnusualCandidate]  # farthest first, with candidate and segment names
-
-
-def unusual_candidates_summary(*, run: SegmentationRun, limit: int = 20) -> UnusualSummary:
-    """How many candidates are unusual under ``run``, and the ``limit`` farthest from any centre.
-
-    About 1 % of the candidates are flagged, so counting and sorting them stays cheap at a
-    million (10,000 rows through the run's index).
-    """
-    rows = UnusualCandidate.objects.filter(run=run)
-    order = ("-distance", "candidate_id")
-    # The farthest first, chosen among the flags alone; joined with a million candidates first,
-    # SQLite would look up all 10,000 of them (30 ms instead of 2).
-    farthest = rows.order_by(*order).values("pk")[:limit]
-    most_unusual = list(
-        UnusualCandidate.objects.filter(pk__in=farthest)
-        .select_related("candidate__segment")
-        .only("distance", "candidate__name", "candidate__segment__name")
-        .order_by(*order)
-    )
-    return UnusualSummary(
-        count=rows.count(),
-        threshold=run.outlier_threshold,
-        percentile=float(
-            (run.parameters or {}).get("outlier_percentile", DEFAULT_OUTLIER_PERCENTILE)
-        ),
-        most_unusual=most_unusual,
-    )

@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from candidates.models import MAX_YEARS_EXPERIENCE, EducationLevel, Skill
-from candidates.selectors import CandidateFilters, skill_get_by_name
+from candidates.selectors import skill_get_by_name
 from segmentation.models import Segment
+from segmentation.selectors.candidates import CandidateFilters
 
 ANY = ""
 NO_SEGMENT = "none"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import views
+from segmentation.views import candidates as views
 
 urlpatterns = [
     path("", views.candidate_list, name="candidates"),

@@ -6,14 +6,14 @@ costs the same with ten candidates or a million.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from candidates.models import EducationLevel
+from candidates.models import EDUCATION_LABELS
 from segmentation.models import Segment, SegmentationRun
 
-EDUCATION_LABELS = dict(EducationLevel.choices)
 TOP_FIELDS: tuple[tuple[str, str], ...] = (
     ("top_location", "Location"),
     ("top_education_level", "Education"),
@@ -30,12 +30,10 @@ def _label(field: str, value: str) -> str:
     return EDUCATION_LABELS.get(value, value) if field == "top_education_level" else value
 
 
-def _median(profile: Mapping[str, Any], field: str) -> float | None:
-    summary = profile.get(field) or {}
-    return summary.get("median") if summary.get("known") else None
-
-
-def _summary(profile: Mapping[str, Any], field: str, statistic: str) -> float | None:
+def profile_statistic(
+    profile: Mapping[str, Any], field: str, statistic: str = "median"
+) -> float | None:
+    """A number field's median (or mean, ...) in a stored profile; None when nobody gave it."""
     summary = profile.get(field) or {}
     return summary.get(statistic) if summary.get("known") else None
 
@@ -70,8 +68,8 @@ def segment_rows(segments: Iterable[Segment], total: int) -> list[SegmentRow]:
         SegmentRow(
             segment=segment,
             share=segment.size / total if total else 0.0,
-            years=format_number(_median(segment.profile, "years_experience"), "years"),
-            salary=format_number(_median(segment.profile, "desired_salary"), "salary"),
+            years=format_number(profile_statistic(segment.profile, "years_experience"), "years"),
+            salary=format_number(profile_statistic(segment.profile, "desired_salary"), "salary"),
             locations=_tops(segment.profile, "top_location", 3),
             education=_tops(segment.profile, "top_education_level", 1),
             skills=_tops(segment.profile, "top_skills", 3),
@@ -92,8 +90,8 @@ def profile_comparison(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> l
     rows = [
         ComparisonRow(
             feature=f"{label} ({statistic})",
-            segment_value=format_number(_summary(profile, field, statistic), unit),
-            pool_value=format_number(_summary(pool, field, statistic), unit),
+            segment_value=format_number(profile_statistic(profile, field, statistic), unit),
+            pool_value=format_number(profile_statistic(pool, field, statistic), unit),
         )
         for field, label, unit in NUMERIC_FIELDS
         # The mean as well: a few high earners move it where the median hides them.
@@ -119,6 +117,11 @@ def _chart_label(name: str) -> str:
     return name if len(name) <= CHART_LABEL_LENGTH else name[: CHART_LABEL_LENGTH - 1] + "…"
 
 
+def _thousands(profile: Mapping[str, Any], field: str) -> float | None:
+    value = profile_statistic(profile, field)
+    return None if value is None else round(value / 1000, 1)
+
+
 def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, Any]:
     """Data for the segmentation page's charts, passed to the page with ``json_script``."""
     # Automatic names run long; an axis label that long leaves no room for the bars.
@@ -142,13 +145,10 @@ def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, 
         "projection_method": projection.get("method", ""),
         "profile": {
             "labels": [*names, "All candidates"],
-            "years": [_median(s.profile, "years_experience") for s in segments]
-            + [_median(pool, "years_experience")],
-            "salary_k": [
-                None if (v := _median(s.profile, "desired_salary")) is None else round(v / 1000, 1)
-                for s in segments
-            ]
-            + [None if (v := _median(pool, "desired_salary")) is None else round(v / 1000, 1)],
+            "years": [profile_statistic(s.profile, "years_experience") for s in segments]
+            + [profile_statistic(pool, "years_experience")],
+            "salary_k": [_thousands(s.profile, "desired_salary") for s in segments]
+            + [_thousands(pool, "desired_salary")],
         },
     }
 
@@ -162,3 +162,54 @@ def segment_chart(segment: Segment, pool: Mapping[str, Any]) -> dict[str, Any]:
         "pool": [round(entry[3] * 100, 1) if len(entry) > 3 else None for entry in skills],
         "segment_name": segment.name,
     }
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def _percent(share: Any) -> str:
+    return f"{share:.0%}" if isinstance(share, int | float) else str(share)
+
+
+def profile_value_text(value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """One profile entry as plain text; the caller escapes it."""
+    if isinstance(value, Mapping) and {"mean", "median"} <= value.keys():
+        if not value.get("known"):
+            return "unknown"
+        median, mean = _number(value["median"]), _number(value["mean"])
+        return f"median {median}, mean {mean} ({_number(value['known'])} known)"
+    if isinstance(value, list) and all(isinstance(item, list | tuple) for item in value):
+        # Tops come as [value, count, share of the segment].
+        return (
+            ", ".join(
+                f"{(labels or {}).get(item[0], item[0])} ({_percent(item[2])})"
+                if len(item) >= 3
+                else " ".join(map(str, item))
+                for item in value
+            )
+            or "—"
+        )
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _profile_label(key: str) -> str:
+    if key.startswith("top_"):
+        key = f"most common {key.removeprefix('top_')}"
+    return key.replace("_", " ").capitalize()
+
+
+def profile_entries(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A stored profile as (label, text) pairs, every value in words and numbers."""
+    rows: list[tuple[str, str]] = []
+    for key, value in profile.items():
+        if key == "share":
+            continue
+        labels = EDUCATION_LABELS if key == "top_education_level" else None
+        text = profile_value_text(value, labels)
+        if key == "size" and "share" in profile:
+            text = f"{value:,} ({_percent(profile['share'])} of candidates)"
+        rows.append((_profile_label(key), text))
+    return rows

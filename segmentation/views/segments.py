@@ -9,21 +9,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from candidates.selectors import PAGE_SIZE, CandidateFilters, candidate_list_page
-from segmentation.activation import ACTIVATE_PERMISSION
-from segmentation.forms import RetrainForm, SegmentRenameForm
-from segmentation.jobs import job_describe, job_k_text, segmentation_job_start
-from segmentation.k_scores_display import k_scores_chart
+from segmentation.forms.segments import RetrainForm, SegmentRenameForm
+from segmentation.jobs.start import segmentation_job_start
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
-from segmentation.profile_display import (
+from segmentation.presenters.jobs import job_describe, job_k_text
+from segmentation.presenters.k_scores import k_scores_chart
+from segmentation.presenters.migration import run_pending_display
+from segmentation.presenters.profiles import (
     overview_charts,
     profile_comparison,
     segment_chart,
     segment_rows,
 )
-from segmentation.retraining import run_pending_display
-from segmentation.selectors import (
+from segmentation.selectors.candidates import PAGE_SIZE, CandidateFilters, candidate_list_page
+from segmentation.selectors.runs import (
     job_current,
     jobs_recent,
     run_active,
@@ -31,7 +31,8 @@ from segmentation.selectors import (
     segments_of_run,
     unusual_candidates_summary,
 )
-from segmentation.services import segment_rename
+from segmentation.services.activation import ACTIVATE_PERMISSION
+from segmentation.services.runs import segment_rename
 
 
 @require_GET
@@ -159,7 +160,7 @@ def run_activate(request: HttpRequest, pk: int) -> HttpResponse:
     """Activate a trained run in the background: every candidate gets a segment from it."""
     run = get_object_or_404(SegmentationRun, pk=pk)
     try:
-        job = segmentation_job_start(kind=SegmentationJob.Kind.ASSIGN, user=request.user, run=run)
+        job = segmentation_job_start(kind=SegmentationJob.Kind.ACTIVATE, user=request.user, run=run)
     except SegmentationError as exc:
         messages.error(request, f"Run {run.pk} not activated: {exc}")
     else:

@@ -1,4 +1,8 @@
-"""The candidate pages: a filtered list read one page at a time, and one candidate's profile."""
+"""The candidate pages: a filtered list read one page at a time, and one candidate's profile.
+
+They live in segmentation because they show and filter by segment; the openings that fit a
+candidate are campaigns' own section, drawn by its template tag.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from campaigns.recommendations import openings_for_candidate
-from candidates.forms import CandidateFilterForm
-from candidates.selectors import (
+from candidates.selectors import candidates_exist
+from segmentation.forms.candidates import CandidateFilterForm
+from segmentation.presenters.explanations import candidate_explanation
+from segmentation.presenters.profiles import profile_comparison
+from segmentation.selectors.candidates import (
     PAGE_SIZE,
     candidate_detail_get,
     candidate_list_page,
-    candidates_exist,
     locations_suggested,
     segments_active,
 )
-from segmentation.explanations import candidate_explanation
-from segmentation.profile_display import profile_comparison
 
 
 @require_GET
@@ -68,8 +71,5 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segment": segment,
             "comparison": comparison,
             "why_here": candidate_explanation(candidate=detail.candidate),
-            "fitting_openings": openings_for_candidate(candidate=detail.candidate)
-            if request.user.has_perm("campaigns.view_jobopening")
-            else None,
         },
     )

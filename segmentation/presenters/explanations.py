@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from candidates.models import Candidate, EducationLevel
-from segmentation.active_model import active_model_get
+from candidates.models import EDUCATION_LABELS, Candidate
 from segmentation.ml.contributions import BORDERLINE_RATIO, Contribution, candidate_reasons
 from segmentation.ml.errors import SegmentationError
 from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
 from segmentation.models import Segment
-from segmentation.profile_display import format_number
-from segmentation.selectors import candidate_features_load
+from segmentation.presenters.profiles import format_number
+from segmentation.selectors.features import candidate_features_load
+from segmentation.services.model_cache import active_model_get
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ FEATURE_LABELS = {
     "education_level": "Education",
     "primary_skill": "Primary skill",
 }
-VALUE_LABELS = {"education_level": dict(EducationLevel.choices)}
+VALUE_LABELS = {"education_level": EDUCATION_LABELS}
 UNITS = {"years_experience": "years", "desired_salary": "salary"}
 
 

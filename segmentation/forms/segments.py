@@ -9,7 +9,7 @@ from django import forms
 from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
 from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
 from segmentation.ml.pipeline import ALGORITHMS, DEFAULT_CLUSTERS
-from segmentation.services import segmentation_config_default
+from segmentation.services.training import segmentation_config_default
 
 MIN_CLUSTERS = 2
 MAX_CLUSTERS = 50

@@ -40,28 +40,3 @@ class StageProgress:
         if self._started and exc is None:
             self._bar.update(1)
         self._bar.close()
-
-
-TRAIN_STAGES = [
-    "read",
-    "features",
-    "fit",
-    "predict",
-    "silhouette",
-    "projection",
-    "outliers",
-    "profiles",
-    "save",
-    "match",
-]
-ASSIGN_STAGES = ["load model", "read", "predict", "write", "analyze"]
-# Only when k is chosen automatically: between reading and encoding every candidate.
-CHOOSE_K_STAGE = "choose k"
-
-
-def train_stages(*, choose_k: bool) -> list[str]:
-    """The stages a training goes through, with "choose k" after "read" when k is automatic."""
-    if not choose_k:
-        return list(TRAIN_STAGES)
-    read = TRAIN_STAGES.index("read")
-    return [*TRAIN_STAGES[: read + 1], CHOOSE_K_STAGE, *TRAIN_STAGES[read + 1 :]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from segmentation.jobs import segmentation_job_execute
+from segmentation.jobs.execute import segmentation_job_execute
 
 
 @task()

@@ -1,0 +1,1 @@
+"""Segmentation jobs: start.py -> tasks.py -> execute.py, in that direction only."""

@@ -1,0 +1,171 @@
+"""Starting segmentation jobs: checked at once, then queued for the worker or run here.
+
+Every door that trains or activates (admin action, page, command) goes through here, so the
+rule "one job at a time" is kept by one database constraint (``one_job_in_progress``) whatever
+the process: a second insert fails, on SQLite and PostgreSQL alike, and the caller gets a
+``JobConflictError`` that says what is already running. The direction is start -> task ->
+execute; nothing imports back.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from candidates.models import Candidate
+from segmentation.jobs.execute import job_finish, segmentation_job_execute
+from segmentation.jobs.tasks import segmentation_job_task
+from segmentation.ml.choose_k import k_range_check
+from segmentation.ml.errors import SegmentationInputError
+from segmentation.ml.pipeline import ClusteringConfig, training_input_check
+from segmentation.ml.stages import job_stages
+from segmentation.ml.timing import StageListener
+from segmentation.models import SegmentationJob, SegmentationRun
+from segmentation.presenters.jobs import job_describe
+from segmentation.services.activation import activation_permission_check, activation_run_check
+
+Status = SegmentationJob.Status
+Kind = SegmentationJob.Kind
+
+
+class JobConflictError(SegmentationInputError):
+    """Another segmentation job is queued or running."""
+
+
+def segmentation_jobs_recover_stale() -> int:
+    """Mark running jobs whose worker went silent as failed; returns how many.
+
+    A worker killed mid-job stops writing heartbeats. Its job cannot have changed any
+    candidate's segment (assignments commit in one transaction), so failing it is all the
+    recovery needed: the previous segmentation is still active, and a new job may start.
+    """
+    timeout = settings.ADFLUX_JOB_TIMEOUT_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=timeout)
+    recovered = 0
+    for job in SegmentationJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
+        silent_since = timezone.localtime(job.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+        reason = (
+            f"The worker stopped responding: no heartbeat since {silent_since} (the timeout is "
+            f"{timeout:g} s), so it was probably stopped. The previous segmentation is still "
+            "active; start the job again."
+        )
+        recovered += job_finish(job, Status.FAILED, error=reason, only_if_running=True)
+    # A run still "running" with no job in progress belongs to a dead job (every training goes
+    # through a job); it will never finish.
+    if not SegmentationJob.objects.filter(in_progress=True).exists():
+        SegmentationRun.objects.filter(status=SegmentationRun.Status.RUNNING).update(
+            status=SegmentationRun.Status.FAILED,
+            error="Its job stopped before training finished.",
+            finished_at=timezone.now(),
+        )
+    return recovered
+
+
+def segmentation_job_start(
+    *,
+    kind: str,
+    user: AbstractBaseUser | None = None,
+    config: ClusteringConfig | None = None,
+    run: SegmentationRun | None = None,
+    activate: bool = False,
+    k_range: tuple[int, int] | None = None,
+) -> SegmentationJob:
+    """Check the request, record a queued job and hand it to the background worker.
+
+    A training job with ``activate`` also assigns every candidate with the new run and makes it
+    the active one, in the same job; without it (the default) the run waits to be activated.
+    Whatever activates needs ``segmentation.activate_segmentation`` when a user is given.
+
+    Refused with a clear message when another job is queued or running, when there are too
+    few candidates for k, or when the run to assign has no trained model.
+    """
+    # The job row and its task row are written in one transaction: the task queue is this same
+    # database, so the worker never sees a task without its job, nor is a job left queued with
+    # no task if this process dies in between (what transaction.on_commit would risk).
+    with transaction.atomic():
+        job = _job_create(
+            kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+        )
+        result = segmentation_job_task.enqueue(job.pk)
+        job.task_id = str(result.id)
+        job.save(update_fields=["task_id", "updated_at"])
+    return job
+
+
+def segmentation_job_run_here(
+    *,
+    kind: str,
+    user: AbstractBaseUser | None = None,
+    config: ClusteringConfig | None = None,
+    run: SegmentationRun | None = None,
+    activate: bool = False,
+    on_stage: StageListener | None = None,
+    k_range: tuple[int, int] | None = None,
+) -> SegmentationJob:
+    """Record a job and run it in this process (the management commands), under the same rule."""
+    job = _job_create(
+        kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+    )
+    return segmentation_job_execute(job_id=job.pk, on_stage=on_stage)
+
+
+def _job_create(
+    *,
+    kind: str,
+    user: AbstractBaseUser | None,
+    config: ClusteringConfig | None,
+    run: SegmentationRun | None,
+    activate: bool,
+    k_range: tuple[int, int] | None = None,
+) -> SegmentationJob:
+    segmentation_jobs_recover_stale()
+    parameters: dict[str, object] = {}
+    if kind == Kind.ACTIVATE or (kind == Kind.TRAIN and activate):
+        # Refused at the door; segmentation_activate asks again when the job runs.
+        activation_permission_check(user)
+    if kind == Kind.TRAIN:
+        if config is None:
+            raise ValueError("A training job needs a configuration.")
+        # Refused now rather than in the worker: the user who asked reads the reason at once.
+        if k_range is None:
+            training_input_check(Candidate.objects.count(), config)
+        else:
+            k_range_check(Candidate.objects.count(), *k_range)
+            # The configuration's k is a placeholder: the job chooses k in this range.
+            parameters["k_range"] = list(k_range)
+        parameters["config"] = config.to_dict()
+        parameters["activate"] = activate
+    elif kind == Kind.ACTIVATE:
+        parameters["run"] = activation_run_check(run).pk
+    else:
+        raise ValueError(f"Unknown job kind {kind!r}.")
+    try:
+        with transaction.atomic():
+            return SegmentationJob.objects.create(
+                kind=kind,
+                parameters=parameters,
+                run=run,
+                created_by=user if user is not None and user.is_authenticated else None,
+                stages_total=len(
+                    job_stages(
+                        train=kind == Kind.TRAIN,
+                        activate=kind == Kind.ACTIVATE or activate,
+                        choose_k=k_range is not None,
+                    )
+                ),
+            )
+    except IntegrityError as exc:
+        current = SegmentationJob.objects.filter(in_progress=True).select_related("created_by")
+        holder = current.first()
+        if holder is None:  # it finished between the insert and this read: tell the truth
+            raise JobConflictError(
+                "Another segmentation job was in progress a moment ago; try again."
+            ) from exc
+        raise JobConflictError(
+            f"Only one segmentation job runs at a time and {job_describe(holder)}. "
+            "Wait for it to finish, then try again."
+        ) from exc

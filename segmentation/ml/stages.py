@@ -1,0 +1,50 @@
+"""The stages a training or an activation goes through, named once.
+
+Timers, job progress, the command-line bar and bench/ all read these names from here. The module
+imports nothing, so the benchmarks can load it without Django or NumPy.
+"""
+
+from __future__ import annotations
+
+READ = "read"
+CHOOSE_K = "choose k"
+FEATURES = "features"
+FIT = "fit"
+PREDICT = "predict"
+SILHOUETTE = "silhouette"
+PROJECTION = "projection"
+OUTLIERS = "outliers"
+PROFILES = "profiles"
+SAVE = "save"
+MATCH = "match"
+LOAD_MODEL = "load model"
+WRITE = "write"
+ANALYZE = "analyze"
+
+TRAIN_STAGES: tuple[str, ...] = (
+    READ,
+    FEATURES,
+    FIT,
+    PREDICT,
+    SILHOUETTE,
+    PROJECTION,
+    OUTLIERS,
+    PROFILES,
+    SAVE,
+    MATCH,
+)
+ACTIVATE_STAGES: tuple[str, ...] = (LOAD_MODEL, READ, PREDICT, WRITE, ANALYZE)
+
+
+def train_stages(*, choose_k: bool) -> list[str]:
+    """The stages of a training, with "choose k" after "read" when k is chosen automatically."""
+    if not choose_k:
+        return list(TRAIN_STAGES)
+    read = TRAIN_STAGES.index(READ)
+    return [*TRAIN_STAGES[: read + 1], CHOOSE_K, *TRAIN_STAGES[read + 1 :]]
+
+
+def job_stages(*, train: bool, activate: bool, choose_k: bool = False) -> list[str]:
+    """Every stage of a job: training, activation, or training then activation."""
+    stages = train_stages(choose_k=choose_k) if train else []
+    return [*stages, *ACTIVATE_STAGES] if activate else stages

@@ -1,0 +1,19 @@
+"""Segmentation's answers to what the candidates app announces (connected in apps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from segmentation.ml.errors import SegmentationError
+
+
+def segments_for_written_candidates(*, candidate_ids: list[int], **_: Any) -> str | None:
+    """Imported candidates get their segment under the active run; None, or what went wrong."""
+    # Imported here: the model cache loads scikit-learn, which only an import needs.
+    from segmentation.services.assignment import candidate_segments_assign
+
+    try:
+        candidate_segments_assign(candidate_ids=candidate_ids)
+    except SegmentationError as exc:
+        return str(exc)
+    return None

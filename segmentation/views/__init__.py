@@ -1,0 +1,1 @@
+"""The segmentation pages (segments.py) and the candidate pages (candidates.py)."""
