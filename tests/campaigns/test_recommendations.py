@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns import recommendations
 from campaigns.recommendations import (
     Criteria,
     active_segments_with_profiles,
@@ -16,6 +15,7 @@ from campaigns.recommendations import (
     segment_fits,
     segment_suggestions,
 )
+from campaigns.recommendations import queries as reads
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.models import SegmentationRun
 from segmentation.selectors.candidates import candidate_detail_get
@@ -82,8 +82,8 @@ def test_shares_counted_on_a_sample_still_rank_the_back_end_segment_first(
     planted, backend_opening, monkeypatch
 ):
     # 90 candidates, counted as a million would be: 3 runs of 10 consecutive ids.
-    monkeypatch.setattr(recommendations, "SAMPLE_SIZE", 30)
-    monkeypatch.setattr(recommendations, "SAMPLE_BLOCKS", 3)
+    monkeypatch.setattr(reads, "SAMPLE_SIZE", 30)
+    monkeypatch.setattr(reads, "SAMPLE_BLOCKS", 3)
 
     result = opening_recommendations(opening=backend_opening)
 
@@ -178,9 +178,9 @@ def test_ranking_the_best_matching_tier_first_lists_the_same_candidates(
     planted, monkeypatch, skills, limit
 ):
     opening = opening_create("Any", skills, location="Berlin", min_years=5)
-    monkeypatch.setattr(recommendations, "TIER_MAX_READ_SHARE", 0.0)  # rank everyone
+    monkeypatch.setattr(reads, "TIER_MAX_READ_SHARE", 0.0)  # rank everyone
     everyone = ranking(opening, limit)
-    monkeypatch.setattr(recommendations, "TIER_MAX_READ_SHARE", 1.0)  # a tier whenever it can
+    monkeypatch.setattr(reads, "TIER_MAX_READ_SHARE", 1.0)  # a tier whenever it can
 
     with CaptureQueriesContext(connection) as queries:
         assert ranking(opening, limit) == everyone
@@ -192,7 +192,7 @@ def test_ranking_the_best_matching_tier_first_lists_the_same_candidates(
 def test_a_tier_that_surely_holds_the_best_is_the_only_ranking_read(
     planted, backend_opening, monkeypatch
 ):
-    monkeypatch.setattr(recommendations, "TIER_MAX_READ_SHARE", 1.0)
+    monkeypatch.setattr(reads, "TIER_MAX_READ_SHARE", 1.0)
 
     with CaptureQueriesContext(connection) as queries:
         top = ranking(backend_opening, 5)
