@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from segmentation.ml.profiles import profile_statistic
+
 SKILL_WEIGHT = 0.6
 EXPERIENCE_WEIGHT = 0.25
 LOCATION_WEIGHT = 0.15
@@ -146,8 +148,7 @@ class SegmentFit:
 
     @property
     def median_years(self) -> float | None:
-        summary = (self.segment.profile or {}).get("years_experience") or {}
-        return summary.get("median") if summary.get("known") else None
+        return profile_statistic(self.segment.profile or {}, "years_experience")
 
     @property
     def reason(self) -> str:

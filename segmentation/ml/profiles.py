@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -143,3 +144,11 @@ def _skill_counts(
         counts = np.zeros((n_clusters, width), dtype=np.int64)
     names = [display[key] for key in unique_keys] or [""]
     return names, counts
+
+
+def profile_statistic(
+    profile: Mapping[str, Any], field: str, statistic: str = "median"
+) -> float | None:
+    """A number field's median (or mean, ...) in a stored profile; None when nobody gave it."""
+    summary = profile.get(field) or {}
+    return summary.get(statistic) if summary.get("known") else None

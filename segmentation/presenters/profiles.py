@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from candidates.models import EDUCATION_LABELS
+from segmentation.ml.profiles import profile_statistic
 from segmentation.models import Segment, SegmentationRun
 
 TOP_FIELDS: tuple[tuple[str, str], ...] = (
@@ -28,14 +29,6 @@ NUMERIC_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 def _label(field: str, value: str) -> str:
     return EDUCATION_LABELS.get(value, value) if field == "top_education_level" else value
-
-
-def profile_statistic(
-    profile: Mapping[str, Any], field: str, statistic: str = "median"
-) -> float | None:
-    """A number field's median (or mean, ...) in a stored profile; None when nobody gave it."""
-    summary = profile.get(field) or {}
-    return summary.get(statistic) if summary.get("known") else None
 
 
 def format_number(value: float | None, unit: str) -> str:

@@ -286,7 +286,7 @@ def test_a_page_costs_the_same_few_queries_however_many_candidates(
     assert len(_names(response)) == 50
     detail_url = reverse("candidate", args=[Candidate.objects.first().pk])
     # Session, user, two permission reads, the candidate with segment and run, the skills, the
-    # open job openings (none here; campaigns/recommendations.py: a fixed few more when there are).
+    # open job openings (none here; campaigns/recommendations/: a fixed few more when there are).
     with django_assert_max_num_queries(7):
         response = viewer_client.get(detail_url)
     assert "Python" in response.content.decode()
