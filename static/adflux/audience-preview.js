@@ -1,4 +1,4 @@
-// Live audience preview for the new-campaign form.
+// Live audience preview for the new-campaign form (needs fetch-fragment.js loaded before it).
 //
 // A form opts in with data-audience-preview-url (the fragment's URL), data-audience-field (the
 // checkbox name) and data-audience-target (the id of the container to fill). When a checkbox
@@ -22,57 +22,22 @@
     if (fallbackButton) {
       fallbackButton.hidden = true;
     }
+    const loader = window.adflux.fragmentLoader(target, {
+      wording: { doing: "preview the audience", failed: "The audience could not be previewed" },
+      // 400 carries a readable fragment too, naming the segment that was refused.
+      readable: [400],
+    });
     let timer = null;
-    let inFlight = null;
 
     function ticked() {
       const boxes = form.querySelectorAll('input[type="checkbox"][name="' + field + '"]');
       return Array.from(boxes).filter((box) => box.checked).map((box) => box.value);
     }
 
-    function show(message) {
-      const paragraph = document.createElement("p");
-      paragraph.className = "error";
-      paragraph.textContent = message;
-      target.replaceChildren(paragraph);
-    }
-
     async function refresh() {
       const params = new URLSearchParams();
       ticked().forEach((id) => params.append("segments", id));
-      // Only the answer to the latest choice may fill the container.
-      if (inFlight) {
-        inFlight.abort();
-      }
-      const request = new AbortController();
-      inFlight = request;
-      target.setAttribute("aria-busy", "true");
-      try {
-        const response = await fetch(url + "?" + params.toString(), {
-          credentials: "same-origin",
-          headers: { Accept: "text/html" },
-          signal: request.signal,
-        });
-        if (response.redirected) {
-          // The login page, after the session ended: its HTML does not belong in the box.
-          show("Your session has ended. Reload the page to log in again.");
-        } else if (response.ok || response.status === 400) {
-          // 400 carries a readable fragment too, naming the segment that was refused.
-          target.innerHTML = await response.text();
-        } else {
-          show("The audience could not be previewed (error " + response.status + ").");
-        }
-      } catch (error) {
-        if (error.name === "AbortError") {
-          return;
-        }
-        show("The audience could not be previewed: the server did not answer.");
-      } finally {
-        if (inFlight === request) {
-          inFlight = null;
-          target.removeAttribute("aria-busy");
-        }
-      }
+      await loader.load(url + "?" + params.toString());
     }
 
     form.addEventListener("change", (event) => {

@@ -1,4 +1,5 @@
-// Segments suggested for the chosen job opening, on the new-campaign form.
+// Segments suggested for the chosen job opening, on the new-campaign form (needs
+// fetch-fragment.js loaded before it).
 //
 // The container opts in with data-suggestions-url (the job openings' URL; the fragment is at
 // <that>/<id>/suggested-segments/) and data-opening (the opening the server rendered it for).
@@ -17,55 +18,19 @@
     if (!base || !select) {
       return;
     }
-    let inFlight = null;
-
-    function show(message) {
-      const paragraph = document.createElement("p");
-      paragraph.className = "error";
-      paragraph.textContent = message;
-      container.replaceChildren(paragraph);
-    }
+    const loader = window.adflux.fragmentLoader(container, {
+      wording: { doing: "see suggested segments", failed: "Segments could not be suggested" },
+    });
 
     async function refresh() {
       const opening = select.value;
-      // Only the answer for the latest choice may fill the container.
-      if (inFlight) {
-        inFlight.abort();
-        inFlight = null;
-      }
       container.dataset.opening = opening;
       if (!/^\d+$/.test(opening)) {
+        loader.cancel();
         container.replaceChildren();
         return;
       }
-      const request = new AbortController();
-      inFlight = request;
-      container.setAttribute("aria-busy", "true");
-      try {
-        const response = await fetch(base + opening + "/suggested-segments/", {
-          credentials: "same-origin",
-          headers: { Accept: "text/html" },
-          signal: request.signal,
-        });
-        if (response.redirected) {
-          // The login page, after the session ended: its HTML does not belong in the form.
-          show("Your session has ended. Reload the page to log in again.");
-        } else if (response.ok) {
-          container.innerHTML = await response.text();
-        } else {
-          show("Segments could not be suggested (error " + response.status + ").");
-        }
-      } catch (error) {
-        if (error.name === "AbortError") {
-          return;
-        }
-        show("Segments could not be suggested: the server did not answer.");
-      } finally {
-        if (inFlight === request) {
-          inFlight = null;
-          container.removeAttribute("aria-busy");
-        }
-      }
+      await loader.load(base + opening + "/suggested-segments/");
     }
 
     function tick(ids) {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from campaigns.models import Campaign
 from candidates.models import Candidate
@@ -56,3 +58,37 @@ def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
         >= 0
     )
     screens.take("created")
+
+
+def test_a_slow_answer_to_an_earlier_choice_does_not_replace_the_latest(page, recruiter):
+    candidates_generate(count=600, seed=5)
+    run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 3}))
+    segmentation_assign(run=run)
+    JobOpeningFactory()
+    first, second = run.segments.order_by("number")[:2]
+    log_in(page, "recruiter", "pw-recruit-123!")
+    page.goto("/campaigns/new/")
+
+    held = []
+
+    def hold_the_first(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r".*/campaigns/audience-preview/\?"), hold_the_first)
+    page.check(f"#target-segments input[value='{first.pk}']")
+    while not held:
+        page.wait_for_timeout(20)
+    page.check(f"#target-segments input[value='{second.pk}']")
+    page.wait_for_selector(f"#audience-count[data-count='{first.size + second.size}']")
+
+    # The answer for the first box alone arrives last: the page had cancelled its request.
+    with contextlib.suppress(PlaywrightError):
+        held[0].continue_()
+    page.wait_for_timeout(500)
+    assert page.locator("#audience-count").get_attribute("data-count") == str(
+        first.size + second.size
+    )
+    assert held[0].request.failure == "net::ERR_ABORTED"
