@@ -48,10 +48,16 @@ TEXT_COLUMNS = frozenset(
     ("external_id", "name", "email", "location", "education_level", "primary_skill", "skills")
 )
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), also behind
+# blanks it skips and in their full-width forms, which some spreadsheets and input methods
+# turn into the ASCII ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 FORMULA_ESCAPE = "'"
-_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
+# Not whitespace to str.isspace(), yet nothing on screen: zero-width space, non-joiner, joiner,
+# word joiner, byte-order mark.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE, *_INVISIBLE))
 
 _MAX_LENGTH = {
     column: Candidate._meta.get_field(column).max_length
@@ -130,9 +136,14 @@ def unescape_formula(text: str) -> str:
 
 
 def _needs_escape(text: str) -> bool:
-    if not text or text[0] not in _ESCAPE_CANDIDATES:
+    if not text or (text[0] not in _ESCAPE_CANDIDATES and not text[0].isspace()):
         return False  # the common case, decided on the first character
-    return text.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text)
+    for character in text:
+        if character in _TRIGGER_SET:
+            return not _NUMBER.fullmatch(text)
+        if character != FORMULA_ESCAPE and character not in _INVISIBLE and not character.isspace():
+            return False
+    return False
 
 
 def normalise_header(names: Sequence[str]) -> list[str]:
