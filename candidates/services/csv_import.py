@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
@@ -22,10 +23,13 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from candidates.csv_files import (
+    FileEncodingError,
     MalformedCsvError,
+    OverlongRowError,
     bytes_read,
     csv_records,
-    detect_encoding,
+    encoding_check,
+    encoding_resolve,
     open_csv_text,
 )
 from candidates.csv_format import (
@@ -112,12 +116,16 @@ class _Rejected:
 def candidates_import_csv(
     *,
     path: Path,
+    encoding: str | None = None,
     errors_csv: Path | None = None,
     progress: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch_written: BatchHook | None = None,
 ) -> ImportReport:
     """Upsert the candidates of a CSV file; raise ``CandidateCsvError`` if it cannot be read.
+
+    The file is UTF-8 (with or without a byte-order mark) unless ``encoding`` names another; a
+    byte that encoding cannot read refuses the whole file before anything is imported.
 
     Each batch is written in its own transaction; ``on_batch_written`` then receives the ids of
     the candidates the batch created or changed, once that transaction has ended, so a failing
@@ -129,19 +137,27 @@ def candidates_import_csv(
         raise CandidateCsvError(f"{path} is not a file.")
     if errors_csv is not None and errors_csv.resolve() == path.resolve():
         raise CandidateCsvError("The errors file must not be the file being imported.")
-    try:
-        report = ImportReport(encoding=detect_encoding(path))
-    except OSError as exc:
-        raise CandidateCsvError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    report = ImportReport(encoding=_encoding_checked(path, encoding))
+    max_row_bytes: int = settings.ADFLUX_CSV_MAX_LINE_BYTES
+    max_cells: int = settings.ADFLUX_CSV_MAX_CELLS
+    max_skills: int = settings.ADFLUX_CSV_MAX_SKILLS
     with ExitStack() as stack:
         stream = stack.enter_context(open_csv_text(path, report.encoding))
-        records = csv_records(stream)
+        records = csv_records(stream, max_row_bytes=max_row_bytes)
         try:
-            _, header_cells = next(records)
+            first = next(records)
         except StopIteration:
             raise CandidateCsvError(f"{path} is empty: it has no header row.") from None
         except MalformedCsvError as exc:
             raise CandidateCsvError(str(exc)) from exc
+        if isinstance(first, OverlongRowError):
+            raise CandidateCsvError(f"The header row (line {first.line}) {first}.")
+        header_line, header_cells = first
+        if len(header_cells) > max_cells:
+            raise CandidateCsvError(
+                f"The header row (line {header_line}) has {len(header_cells):,} cells; "
+                f"a row may have at most {max_cells:,}."
+            )
         header = normalise_header(header_cells)
         report.ignored_columns = check_header(header)
         errors_file = None
@@ -181,17 +197,12 @@ def candidates_import_csv(
                 on_batch_written(written_ids)
 
         try:
-            for line, cells in records:
-                row = dict(zip(header, cells, strict=False))
-                if len(cells) != len(header):
-                    reason = f"has {len(cells)} cells but the header has {len(header)} columns"
-                    rejected.append(_Rejected(line, row, [RowError(line, "", "", reason)]))
+            for record in records:
+                read = _row_read(record, header, max_skills=max_skills)
+                if isinstance(read, _Row):
+                    pending.append(read)
                 else:
-                    parsed = parse_row(row, line)
-                    if isinstance(parsed, list):
-                        rejected.append(_Rejected(line, row, parsed))
-                    else:
-                        pending.append(_Row(line, row, parsed))
+                    rejected.append(read)
                 if len(pending) + len(rejected) >= batch_size:
                     flush()
         except MalformedCsvError as exc:
@@ -202,6 +213,49 @@ def candidates_import_csv(
             ) from exc
         flush()
     return report
+
+
+def _encoding_checked(path: Path, encoding: str | None) -> str:
+    """The codec to read ``path`` with, once every byte of it is known to decode."""
+    try:
+        codec = encoding_resolve(encoding)
+    except LookupError:
+        raise CandidateCsvError(f"{encoding!r} is not an encoding Python knows.") from None
+    except ValueError:
+        raise CandidateCsvError(
+            f"Cannot import a file in {encoding}: CSV needs an encoding that writes commas, "
+            "quotes and line breaks as single ASCII bytes. Save the file as UTF-8 instead."
+        ) from None
+    try:
+        encoding_check(path, codec)
+    except OSError as exc:
+        raise CandidateCsvError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    except FileEncodingError as exc:
+        advice = (
+            "Save the file as UTF-8, or name the encoding it was saved in "
+            "(import_candidates --encoding cp1252 for a CSV file Excel saved on Windows, "
+            "--encoding latin-1)."
+            if encoding is None
+            else f"Is {encoding} the file's encoding?"
+        )
+        raise CandidateCsvError(f"{exc} Nothing was imported. {advice}") from exc
+    return codec
+
+
+def _row_read(
+    record: tuple[int, list[str]] | OverlongRowError, header: list[str], *, max_skills: int
+) -> _Row | _Rejected:
+    if isinstance(record, OverlongRowError):
+        return _Rejected(record.line, {}, [RowError(record.line, "", "", str(record))])
+    line, cells = record
+    row = dict(zip(header, cells, strict=False))
+    if len(cells) != len(header):
+        reason = f"has {len(cells):,} cells but the header has {len(header)} columns"
+        return _Rejected(line, row, [RowError(line, "", "", reason)])
+    parsed = parse_row(row, line, max_skills=max_skills)
+    if isinstance(parsed, list):
+        return _Rejected(line, row, parsed)
+    return _Row(line, row, parsed)
 
 
 class _ErrorsFile:
