@@ -3,6 +3,9 @@
 Rows are matched by external_id, else by email (case-insensitively). Within a file, rows apply
 in order, exactly as if imported one at a time: a later row for the same candidate wins. A row
 is rejected when its email belongs to a different candidate than its external_id names.
+
+Two imports at once take turns batch by batch (SQLite's writers always do; on PostgreSQL an
+advisory lock makes them), so the second finds the candidates the first created and updates them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -53,6 +56,11 @@ DEFAULT_BATCH_SIZE = 5_000
 # The errors file holds every rejected row; the report keeps the first ones so that a file of
 # a million bad rows does not fill memory.
 MAX_REPORTED_ERRORS = 10_000
+# A batch that meets a unique email or external_id another writer stored meanwhile is read and
+# written again, seeing that writer's rows; this many times before the import gives up.
+BATCH_ATTEMPTS = 3
+# Any constant: the key of the PostgreSQL advisory lock imports take turns with.
+_IMPORT_LOCK_KEY = 0x616466_6C7578  # "adflux"
 # The fields a row sets; external_id only when the row gives one.
 _PROFILE_FIELDS = (
     "name",
@@ -397,14 +405,60 @@ class _Batch:
 
 
 def _write_batch(rows: list[_Row], rejected: list[_Rejected], report: ImportReport) -> list[int]:
-    """Apply a batch's valid rows in one transaction; the ids it created or changed."""
+    """Apply a batch's valid rows in one transaction; the ids it created or changed.
+
+    Another writer (a user in the admin, an import not run by this code) may store an email or
+    external_id of the batch after the batch read the candidates: the transaction then fails on
+    a unique constraint, and the batch is read and applied again, finding that writer's row.
+    Should that keep happening, each row gets its own transaction and a row that still
+    conflicts is rejected, so the rest of the batch is stored and the file is read to its end.
+    """
+    for _ in range(BATCH_ATTEMPTS):
+        try:
+            return _write_rows(rows, rejected, report)
+        except IntegrityError:
+            continue
+    written: list[int] = []
+    for row in rows:
+        try:
+            written += _write_rows([row], rejected, report)
+        except IntegrityError:
+            reason = (
+                "conflicts with a candidate stored at the same time by another import or user "
+                "(same email or external_id); import the row again"
+            )
+            rejected.append(_Rejected(row.line, row.cells, [RowError(row.line, "", "", reason)]))
+    return sorted(written)
+
+
+def _write_rows(rows: list[_Row], rejected: list[_Rejected], report: ImportReport) -> list[int]:
+    # Counted apart and added to the report only once the transaction has committed.
+    counts = ImportReport()
+    conflicts: list[_Rejected] = []
     with transaction.atomic():
-        batch = _Batch(_load_records(rows), report)
+        _imports_take_turns()
+        batch = _Batch(_load_records(rows), counts)
         for row in rows:
             error = batch.apply(row)
             if error is not None:
-                rejected.append(_Rejected(row.line, row.cells, [error]))
-        return _save(batch)
+                conflicts.append(_Rejected(row.line, row.cells, [error]))
+        written = _save(batch)
+    report.created += counts.created
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    rejected += conflicts
+    return written
+
+
+def _imports_take_turns() -> None:
+    """Hold the import lock until the transaction ends, so concurrent batches run one by one.
+
+    On PostgreSQL two batches could otherwise both read that an email is free and both insert
+    it. SQLite needs nothing: its write transactions begin IMMEDIATE (settings), one at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
 
 
 def _load_records(rows: list[_Row]) -> list[_Record]:
