@@ -28,6 +28,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {text!r}.")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -161,6 +174,13 @@ except json.JSONDecodeError as exc:
     raise ImproperlyConfigured(f"ADFLUX_SEGMENTATION is not valid JSON: {exc}") from exc
 if not isinstance(ADFLUX_SEGMENTATION, dict):
     raise ImproperlyConfigured('ADFLUX_SEGMENTATION must be a JSON object, e.g. {"n_init": 10}.')
+
+# Limits of the candidates CSV import, so a hostile file cannot take the memory: a longer row
+# (all its physical lines, in bytes) or a row listing more skills is rejected with its line; a
+# header with more cells refuses the file.
+ADFLUX_CSV_MAX_LINE_BYTES = env_positive_int("ADFLUX_CSV_MAX_LINE_BYTES", 1_048_576)
+ADFLUX_CSV_MAX_CELLS = env_positive_int("ADFLUX_CSV_MAX_CELLS", 1_000)
+ADFLUX_CSV_MAX_SKILLS = env_positive_int("ADFLUX_CSV_MAX_SKILLS", 100)
 
 # Security: strict unless DEBUG. `manage.py check --deploy` is clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

@@ -48,10 +48,24 @@ TEXT_COLUMNS = frozenset(
     ("external_id", "name", "email", "location", "education_level", "primary_skill", "skills")
 )
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), also behind
+# blanks it skips and in their full-width forms, which some spreadsheets and input methods
+# turn into the ASCII ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 FORMULA_ESCAPE = "'"
-_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
+# Not whitespace to str.isspace(), yet nothing on screen: zero-width space, non-joiner, joiner,
+# word joiner, byte-order mark.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE, *_INVISIBLE))
+# Characters refused in any cell: PostgreSQL cannot store NUL in text (SQLite could, so both
+# refuse it alike), and a byte-order mark inside a file (left by joining two files) would sit
+# invisibly in a value such as an external id.
+_FORBIDDEN_CHARACTERS = {
+    "\x00": "contains a NUL character (\\x00), which cannot be stored",
+    "\ufeff": "contains a byte-order mark (U+FEFF), an invisible character left by joining files",
+}
+DEFAULT_MAX_SKILLS = 100
 
 _MAX_LENGTH = {
     column: Candidate._meta.get_field(column).max_length
@@ -130,9 +144,14 @@ def unescape_formula(text: str) -> str:
 
 
 def _needs_escape(text: str) -> bool:
-    if not text or text[0] not in _ESCAPE_CANDIDATES:
+    if not text or (text[0] not in _ESCAPE_CANDIDATES and not text[0].isspace()):
         return False  # the common case, decided on the first character
-    return text.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text)
+    for character in text:
+        if character in _TRIGGER_SET:
+            return not _NUMBER.fullmatch(text)
+        if character != FORMULA_ESCAPE and character not in _INVISIBLE and not character.isspace():
+            return False
+    return False
 
 
 def normalise_header(names: Sequence[str]) -> list[str]:
@@ -154,13 +173,26 @@ def check_header(header: Sequence[str]) -> list[str]:
     return [name for name in header if name not in COLUMNS and name not in KNOWN_EXTRA_COLUMNS]
 
 
-def parse_row(raw: Mapping[str, str | None], line: int) -> ParsedCandidate | list[RowError]:
-    """Validate one row (column -> cell text); every problem is reported, not just the first."""
+def parse_row(
+    raw: Mapping[str, str | None], line: int, *, max_skills: int = DEFAULT_MAX_SKILLS
+) -> ParsedCandidate | list[RowError]:
+    """Validate one row (column -> cell text); every problem is reported, not just the first.
+
+    At most one problem per column: a cell refused for a NUL is not also "not a number".
+    """
     cells = {column: _clean_cell(column, raw.get(column)) for column in COLUMNS}
     errors: list[RowError] = []
+    rejected: set[str] = set()
 
     def reject(column: str, reason: str) -> None:
-        errors.append(RowError(line=line, column=column, value=cells[column], reason=reason))
+        if column not in rejected:
+            rejected.add(column)
+            errors.append(RowError(line=line, column=column, value=cells[column], reason=reason))
+
+    for column, text in cells.items():
+        for character, reason in _FORBIDDEN_CHARACTERS.items():
+            if character in text:
+                reject(column, reason)
 
     for column, max_length in _MAX_LENGTH.items():
         if len(cells[column]) > max_length:
@@ -211,6 +243,8 @@ def parse_row(raw: Mapping[str, str | None], line: int) -> ParsedCandidate | lis
             salary = int(number)
 
     skills = split_skills(cells["skills"])
+    if len(skills) > max_skills:
+        reject("skills", f"lists {len(skills):,} skills; a row may list at most {max_skills:,}")
     too_long = [name for name in skills if len(name) > MAX_SKILL_NAME_LENGTH]
     if too_long:
         shown = too_long[0][:30] + "..."

@@ -3,6 +3,9 @@
 Rows are matched by external_id, else by email (case-insensitively). Within a file, rows apply
 in order, exactly as if imported one at a time: a later row for the same candidate wins. A row
 is rejected when its email belongs to a different candidate than its external_id names.
+
+Two imports at once take turns batch by batch (SQLite's writers always do; on PostgreSQL an
+advisory lock makes them), so the second finds the candidates the first created and updates them.
 """
 
 from __future__ import annotations
@@ -15,17 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
 from candidates.csv_files import (
+    FileEncodingError,
     MalformedCsvError,
+    OverlongRowError,
     bytes_read,
     csv_records,
-    detect_encoding,
+    encoding_check,
+    encoding_resolve,
     open_csv_text,
 )
 from candidates.csv_format import (
@@ -49,6 +56,11 @@ DEFAULT_BATCH_SIZE = 5_000
 # The errors file holds every rejected row; the report keeps the first ones so that a file of
 # a million bad rows does not fill memory.
 MAX_REPORTED_ERRORS = 10_000
+# A batch that meets a unique email or external_id another writer stored meanwhile is read and
+# written again, seeing that writer's rows; this many times before the import gives up.
+BATCH_ATTEMPTS = 3
+# Any constant: the key of the PostgreSQL advisory lock imports take turns with.
+_IMPORT_LOCK_KEY = 0x616466_6C7578  # "adflux"
 # The fields a row sets; external_id only when the row gives one.
 _PROFILE_FIELDS = (
     "name",
@@ -112,12 +124,16 @@ class _Rejected:
 def candidates_import_csv(
     *,
     path: Path,
+    encoding: str | None = None,
     errors_csv: Path | None = None,
     progress: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch_written: BatchHook | None = None,
 ) -> ImportReport:
     """Upsert the candidates of a CSV file; raise ``CandidateCsvError`` if it cannot be read.
+
+    The file is UTF-8 (with or without a byte-order mark) unless ``encoding`` names another; a
+    byte that encoding cannot read refuses the whole file before anything is imported.
 
     Each batch is written in its own transaction; ``on_batch_written`` then receives the ids of
     the candidates the batch created or changed, once that transaction has ended, so a failing
@@ -129,19 +145,27 @@ def candidates_import_csv(
         raise CandidateCsvError(f"{path} is not a file.")
     if errors_csv is not None and errors_csv.resolve() == path.resolve():
         raise CandidateCsvError("The errors file must not be the file being imported.")
-    try:
-        report = ImportReport(encoding=detect_encoding(path))
-    except OSError as exc:
-        raise CandidateCsvError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    report = ImportReport(encoding=_encoding_checked(path, encoding))
+    max_row_bytes: int = settings.ADFLUX_CSV_MAX_LINE_BYTES
+    max_cells: int = settings.ADFLUX_CSV_MAX_CELLS
+    max_skills: int = settings.ADFLUX_CSV_MAX_SKILLS
     with ExitStack() as stack:
         stream = stack.enter_context(open_csv_text(path, report.encoding))
-        records = csv_records(stream)
+        records = csv_records(stream, max_row_bytes=max_row_bytes)
         try:
-            _, header_cells = next(records)
+            first = next(records)
         except StopIteration:
             raise CandidateCsvError(f"{path} is empty: it has no header row.") from None
         except MalformedCsvError as exc:
             raise CandidateCsvError(str(exc)) from exc
+        if isinstance(first, OverlongRowError):
+            raise CandidateCsvError(f"The header row (line {first.line}) {first}.")
+        header_line, header_cells = first
+        if len(header_cells) > max_cells:
+            raise CandidateCsvError(
+                f"The header row (line {header_line}) has {len(header_cells):,} cells; "
+                f"a row may have at most {max_cells:,}."
+            )
         header = normalise_header(header_cells)
         report.ignored_columns = check_header(header)
         errors_file = None
@@ -181,17 +205,12 @@ def candidates_import_csv(
                 on_batch_written(written_ids)
 
         try:
-            for line, cells in records:
-                row = dict(zip(header, cells, strict=False))
-                if len(cells) != len(header):
-                    reason = f"has {len(cells)} cells but the header has {len(header)} columns"
-                    rejected.append(_Rejected(line, row, [RowError(line, "", "", reason)]))
+            for record in records:
+                read = _row_read(record, header, max_skills=max_skills)
+                if isinstance(read, _Row):
+                    pending.append(read)
                 else:
-                    parsed = parse_row(row, line)
-                    if isinstance(parsed, list):
-                        rejected.append(_Rejected(line, row, parsed))
-                    else:
-                        pending.append(_Row(line, row, parsed))
+                    rejected.append(read)
                 if len(pending) + len(rejected) >= batch_size:
                     flush()
         except MalformedCsvError as exc:
@@ -202,6 +221,49 @@ def candidates_import_csv(
             ) from exc
         flush()
     return report
+
+
+def _encoding_checked(path: Path, encoding: str | None) -> str:
+    """The codec to read ``path`` with, once every byte of it is known to decode."""
+    try:
+        codec = encoding_resolve(encoding)
+    except LookupError:
+        raise CandidateCsvError(f"{encoding!r} is not an encoding Python knows.") from None
+    except ValueError:
+        raise CandidateCsvError(
+            f"Cannot import a file in {encoding}: CSV needs an encoding that writes commas, "
+            "quotes and line breaks as single ASCII bytes. Save the file as UTF-8 instead."
+        ) from None
+    try:
+        encoding_check(path, codec)
+    except OSError as exc:
+        raise CandidateCsvError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    except FileEncodingError as exc:
+        advice = (
+            "Save the file as UTF-8, or name the encoding it was saved in "
+            "(import_candidates --encoding cp1252 for a CSV file Excel saved on Windows, "
+            "--encoding latin-1)."
+            if encoding is None
+            else f"Is {encoding} the file's encoding?"
+        )
+        raise CandidateCsvError(f"{exc} Nothing was imported. {advice}") from exc
+    return codec
+
+
+def _row_read(
+    record: tuple[int, list[str]] | OverlongRowError, header: list[str], *, max_skills: int
+) -> _Row | _Rejected:
+    if isinstance(record, OverlongRowError):
+        return _Rejected(record.line, {}, [RowError(record.line, "", "", str(record))])
+    line, cells = record
+    row = dict(zip(header, cells, strict=False))
+    if len(cells) != len(header):
+        reason = f"has {len(cells):,} cells but the header has {len(header)} columns"
+        return _Rejected(line, row, [RowError(line, "", "", reason)])
+    parsed = parse_row(row, line, max_skills=max_skills)
+    if isinstance(parsed, list):
+        return _Rejected(line, row, parsed)
+    return _Row(line, row, parsed)
 
 
 class _ErrorsFile:
@@ -343,14 +405,60 @@ class _Batch:
 
 
 def _write_batch(rows: list[_Row], rejected: list[_Rejected], report: ImportReport) -> list[int]:
-    """Apply a batch's valid rows in one transaction; the ids it created or changed."""
+    """Apply a batch's valid rows in one transaction; the ids it created or changed.
+
+    Another writer (a user in the admin, an import not run by this code) may store an email or
+    external_id of the batch after the batch read the candidates: the transaction then fails on
+    a unique constraint, and the batch is read and applied again, finding that writer's row.
+    Should that keep happening, each row gets its own transaction and a row that still
+    conflicts is rejected, so the rest of the batch is stored and the file is read to its end.
+    """
+    for _ in range(BATCH_ATTEMPTS):
+        try:
+            return _write_rows(rows, rejected, report)
+        except IntegrityError:
+            continue
+    written: list[int] = []
+    for row in rows:
+        try:
+            written += _write_rows([row], rejected, report)
+        except IntegrityError:
+            reason = (
+                "conflicts with a candidate stored at the same time by another import or user "
+                "(same email or external_id); import the row again"
+            )
+            rejected.append(_Rejected(row.line, row.cells, [RowError(row.line, "", "", reason)]))
+    return sorted(written)
+
+
+def _write_rows(rows: list[_Row], rejected: list[_Rejected], report: ImportReport) -> list[int]:
+    # Counted apart and added to the report only once the transaction has committed.
+    counts = ImportReport()
+    conflicts: list[_Rejected] = []
     with transaction.atomic():
-        batch = _Batch(_load_records(rows), report)
+        _imports_take_turns()
+        batch = _Batch(_load_records(rows), counts)
         for row in rows:
             error = batch.apply(row)
             if error is not None:
-                rejected.append(_Rejected(row.line, row.cells, [error]))
-        return _save(batch)
+                conflicts.append(_Rejected(row.line, row.cells, [error]))
+        written = _save(batch)
+    report.created += counts.created
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    rejected += conflicts
+    return written
+
+
+def _imports_take_turns() -> None:
+    """Hold the import lock until the transaction ends, so concurrent batches run one by one.
+
+    On PostgreSQL two batches could otherwise both read that an email is free and both insert
+    it. SQLite needs nothing: its write transactions begin IMMEDIATE (settings), one at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
 
 
 def _load_records(rows: list[_Row]) -> list[_Record]:

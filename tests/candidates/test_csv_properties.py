@@ -34,8 +34,11 @@ def test_any_row_gives_a_candidate_or_errors_that_say_where(raw, line):
             assert error.reason
 
 
+# Without U+FEFF: a byte-order mark inside a cell is refused (left by joining files).
 names = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=50
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+    min_size=1,
+    max_size=50,
 ).filter(lambda s: s.strip())
 
 

@@ -59,15 +59,43 @@ def test_long_error_lists_are_cut_short_with_a_pointer(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_a_windows_1252_file_is_imported_with_a_note(tmp_path: Path) -> None:
+def test_a_windows_1252_file_is_imported_when_named_with_encoding(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(f"{HEADER}\na,Zoë,a@example.org,,,,,,\n".encode("cp1252"))
 
-    stdout, stderr = run(str(path))
+    stdout, stderr = run(str(path), "--encoding", "cp1252")
 
     assert stdout == "Imported 1 row: 1 created, 0 updated, 0 rejected.\n"
-    assert stderr == "The file is not UTF-8; read it as cp1252.\n"
+    assert stderr == ""
     assert Candidate.objects.get().name == "Zoë"
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_utf8_is_refused_unless_its_encoding_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"{HEADER}\na,Café,a@example.org,,,,,,\n".encode("cp1252"))
+
+    with pytest.raises(CommandError) as caught:
+        run(str(path))
+
+    assert str(caught.value) == (
+        "Line 2 is not valid UTF-8 (invalid continuation byte 0xE9 at byte offset 106 of the file, "
+        "byte 6 of the line). Nothing was imported. Save the file as UTF-8, or name the encoding "
+        "it was saved in (import_candidates --encoding cp1252 for a CSV file Excel saved on "
+        "Windows, --encoding latin-1)."
+    )
+    assert Candidate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_encoding_is_a_command_error(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(f"{HEADER}\na,A,a@example.org,,,,,,\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="'klingon' is not an encoding Python knows"):
+        run(str(path), "--encoding", "klingon")
+    with pytest.raises(CommandError, match="Cannot import a file in utf-16: CSV needs"):
+        run(str(path), "--encoding", "utf-16")
 
 
 @pytest.mark.django_db

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from candidates.csv_files import UTF8
 from candidates.csv_format import COLUMNS, CandidateCsvError
 from candidates.models import Candidate
 from candidates.services.csv_import import DEFAULT_BATCH_SIZE, candidates_import_csv
@@ -25,7 +24,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="The CSV file (UTF-8, or Windows-1252).")
+        parser.add_argument("file", type=Path, help="The CSV file.")
+        parser.add_argument(
+            "--encoding",
+            metavar="NAME",
+            help=(
+                "The file's encoding when it is not UTF-8, e.g. cp1252 (Excel's CSV on Windows) "
+                "or latin-1. Without it, a file that is not valid UTF-8 is refused."
+            ),
+        )
         parser.add_argument(
             "--errors-csv",
             type=Path,
@@ -56,6 +63,7 @@ class Command(BaseCommand):
         try:
             report = candidates_import_csv(
                 path=options["file"],
+                encoding=options["encoding"],
                 errors_csv=options["errors_csv"],
                 progress=options["verbosity"] != 0,
                 batch_size=batch_size,
@@ -75,10 +83,6 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"Ignored the unknown column(s): {', '.join(report.ignored_columns)}."
                 )
-            )
-        if report.encoding != UTF8:
-            self.stderr.write(
-                self.style.WARNING(f"The file is not UTF-8; read it as {report.encoding}.")
             )
         for error in report.errors[:ERRORS_SHOWN]:
             self.stderr.write(self.style.ERROR(str(error)))
