@@ -63,7 +63,7 @@ def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
 def test_a_slow_answer_to_an_earlier_choice_does_not_replace_the_latest(page, recruiter):
     candidates_generate(count=600, seed=5)
     run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 3}))
-    segmentation_assign(run=run)
+    segmentation_activate(run=run)
     JobOpeningFactory()
     first, second = run.segments.order_by("number")[:2]
     log_in(page, "recruiter", "pw-recruit-123!")
