@@ -7,7 +7,7 @@ import re
 import pytest
 
 from candidates.services.generation import candidates_generate
-from segmentation.jobs import segmentation_job_start
+from segmentation.jobs.start import segmentation_job_start
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationJob
 from tests.browser.conftest import log_in
