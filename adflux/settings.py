@@ -161,6 +161,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # timeout is taken for dead (a killed worker) and marked failed, so training can start again.
 ADFLUX_JOB_HEARTBEAT_SECONDS = float(os.environ.get("ADFLUX_JOB_HEARTBEAT_SECONDS", "5"))
 ADFLUX_JOB_TIMEOUT_SECONDS = float(os.environ.get("ADFLUX_JOB_TIMEOUT_SECONDS", "60"))
+# A queued job no worker has started within this many seconds is failed, so it cannot block
+# every training and activation for ever (no worker running, say).
+ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS = float(
+    os.environ.get("ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS", "600")
+)
+# Runs whose assignment rows are kept: the active one and this many of the newest (each run's
+# rows take one row per candidate). An older run can still be activated, more slowly.
+ADFLUX_ASSIGNMENT_RUNS_KEPT = int(os.environ.get("ADFLUX_ASSIGNMENT_RUNS_KEPT", "5"))
 
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))

@@ -36,24 +36,15 @@ from bench.harness import (  # noqa: E402
     postgres_server,
     run_child,
 )
+from segmentation.ml import stages  # noqa: E402
 
 TARGET_SECONDS = {"sqlite": 30.0, "postgres": 45.0}
 TARGET_PEAK_BYTES = 2 * GIB
 TARGET_RATIO = 20.0
-# As segmentation/progress.py names them (this script runs without the project's packages).
-TRAIN_STAGES = [
-    "read",
-    "features",
-    "fit",
-    "predict",
-    "silhouette",
-    "projection",
-    "outliers",
-    "profiles",
-    "save",
-    "match",
-]
-PREDICT_STAGES = ["load model", "read", "predict", "write", "analyze"]
+# The project's own stage names: segmentation/ml/stages.py imports nothing, so this script
+# still runs with the standard library alone.
+TRAIN_STAGES = list(stages.TRAIN_STAGES)
+PREDICT_STAGES = list(stages.ACTIVATE_STAGES)
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 

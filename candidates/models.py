@@ -70,15 +70,6 @@ class Candidate(TimeStampedModel):
     skills = models.ManyToManyField(
         Skill, through="CandidateSkill", related_name="candidates", blank=True
     )
-    segment = models.ForeignKey(
-        "segmentation.Segment",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="candidates",
-        help_text="The candidate's segment under the active segmentation run.",
-    )
-
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -105,6 +96,8 @@ class Candidate(TimeStampedModel):
             models.Index(fields=["location"], name="candidate_location_idx"),
             models.Index(fields=["education_level"], name="candidate_education_idx"),
             models.Index(fields=["primary_skill"], name="candidate_primary_skill_idx"),
+            # Activation asks which candidates changed since a run was trained.
+            models.Index(fields=["updated_at"], name="candidate_updated_idx"),
         ]
 
     def __str__(self) -> str:

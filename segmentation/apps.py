@@ -6,7 +6,16 @@ class SegmentationConfig(AppConfig):
     verbose_name = "Segmentation"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
+        from candidates.models import Candidate
         from candidates.signals import candidates_written
-        from segmentation.receivers import segments_for_written_candidates
+        from segmentation.receivers import (
+            segment_sizes_before_candidate_delete,
+            segments_for_written_candidates,
+        )
 
         candidates_written.connect(segments_for_written_candidates, dispatch_uid="segments")
+        pre_delete.connect(
+            segment_sizes_before_candidate_delete, sender=Candidate, dispatch_uid="segment-sizes"
+        )

@@ -85,6 +85,17 @@ class SegmentationRun(TimeStampedModel):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    assignments_as_of = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the candidates its assignment rows were computed from were read; a "
+        "candidate changed since gets a fresh row when the run is activated.",
+    )
+    assignments_pruned = models.BooleanField(
+        default=False,
+        help_text="Its assignment rows were removed by the retention rule; activating it "
+        "computes every candidate's segment again.",
+    )
 
     objects = SegmentationRunQuerySet.as_manager()
 
@@ -170,6 +181,7 @@ class SegmentationJob(TimeStampedModel):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -192,6 +204,12 @@ class SegmentationJob(TimeStampedModel):
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="Someone asked to cancel it; it stops at its next stage."
+    )
+    cancel_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -206,7 +224,7 @@ class SegmentationJob(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(in_progress=True, status__in=["queued", "running"])
-                | Q(in_progress=False, status__in=["succeeded", "failed"]),
+                | Q(in_progress=False, status__in=["succeeded", "failed", "cancelled"]),
                 name="job_in_progress_matches_status",
             ),
         ]
@@ -239,3 +257,34 @@ class UnusualCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"Candidate {self.candidate_id} unusual in run {self.run_id}"
+
+
+class Assignment(models.Model):
+    """A candidate's segment under one run: written when the run is trained, kept per run.
+
+    Activating a run only switches which run is active; the pages read the active run's rows
+    (segmentation/selectors/assignments.py). Segment sizes are these rows counted, stored on the
+    segment and kept right by whatever adds, moves or deletes a row, in the same transaction.
+    """
+
+    # (candidate, run) serves one candidate's rows and the cascade when a candidate is deleted;
+    # (segment, candidate) a segment's members in id order. No other index: each one costs
+    # every training's bulk write.
+    run = models.ForeignKey(
+        SegmentationRun, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "run"], name="assignment_once_per_run"),
+        ]
+        indexes = [
+            models.Index(fields=["segment", "candidate"], name="assignment_segment_members"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.candidate_id} in segment {self.segment_id} (run {self.run_id})"

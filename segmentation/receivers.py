@@ -17,3 +17,10 @@ def segments_for_written_candidates(*, candidate_ids: list[int], **_: Any) -> st
     except SegmentationError as exc:
         return str(exc)
     return None
+
+
+def segment_sizes_before_candidate_delete(*, instance: Any, **_: Any) -> None:
+    """A deleted candidate leaves the segments it was counted in, in the delete's transaction."""
+    from segmentation.services.assignment import candidate_assignments_forget
+
+    candidate_assignments_forget(candidate_id=instance.pk)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.segmentation_overview, name="segments"),
     path("retrain/", views.retrain, name="segments-retrain"),
     path("jobs/<int:pk>/", views.job_status, name="segmentation-job"),
+    path("jobs/<int:pk>/cancel/", views.job_cancel, name="segmentation-job-cancel"),
     path("runs/<int:pk>/activate/", views.run_activate, name="segmentation-run-activate"),
     path("<int:pk>/", views.segment_detail, name="segment"),
 ]

@@ -37,6 +37,14 @@ class CandidateFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.skills.set([SkillFactory(name=name) for name in extracted])
 
+    @factory.post_generation
+    def segment(self, create, extracted, **kwargs):
+        """``segment=S``: a row in S's run; S's size stays as the test made it."""
+        if create and extracted is not None:
+            from tests.assignments import place
+
+            place(self, extracted, count=False)
+
 
 class JobOpeningFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from segmentation.jobs.execute import segmentation_job_execute
-from segmentation.models import SegmentationJob, SegmentationRun
+from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from tests.assignments import unassigned
 from tests.factories import JobOpeningFactory
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
@@ -46,6 +47,9 @@ def test_a_recruiter_creates_campaigns_but_cannot_train(client, member):
     assert response.status_code == 200  # the action is not offered: nothing runs
     assert not SegmentationRun.objects.exists()
     opening = JobOpeningFactory()
+    # A campaign must target a segment (the admin used to save one without: bug 1).
+    run = SegmentationRun.objects.create(status="trained", is_active=True, n_clusters=1)
+    segment = Segment.objects.create(run=run, number=0, name="Everyone")
     response = client.post(
         reverse("admin:campaigns_campaign_add"),
         {
@@ -55,6 +59,7 @@ def test_a_recruiter_creates_campaigns_but_cannot_train(client, member):
             "budget": "1000",
             "start_date": "2026-03-01",
             "end_date": "2026-04-01",
+            "target_segments": [segment.pk],
         },
     )
     assert response.status_code == 302
@@ -73,4 +78,4 @@ def test_a_data_admin_trains_and_assigns(client, member):
         segmentation_job_execute(job_id=SegmentationJob.objects.get(in_progress=True).pk)
     run = SegmentationRun.objects.get()
     assert run.is_active and run.created_by == data_admin
-    assert not Candidate.objects.filter(segment__isnull=True).exists()
+    assert not unassigned().exists()

@@ -12,7 +12,8 @@ from django.db.models import Count, Prefetch
 from campaigns.models import JobOpening
 from campaigns.recommendations.scoring import Criteria, SegmentCounts, segment_weight
 from candidates.models import Candidate, CandidateSkill, Skill
-from segmentation.models import Segment
+from segmentation.models import Assignment, Segment
+from segmentation.selectors.assignments import active_run_id, segments_attach
 
 # A tier of the best-matching candidates is ranked on its own only if the holders of the skills
 # it is found from are at most this share of all holders of the required skills (see
@@ -66,21 +67,27 @@ def segment_counts(
     locations = sorted({location.lower() for location in locations})
     quote = connection.ops.quote_name
     column = _candidate_columns()
+    assignments, assigned, assigned_segment, assigned_run = _assignment_table()
+    run_id = active_run_id()
+    # Each sampled candidate's row under the active run, through the (candidate, run) index.
     sample = " UNION ALL ".join(
         [
-            f"SELECT {column['id']} AS candidate_id, {column['segment']} AS segment_id, "
-            f"{column['years_experience']} AS years, {column['location']} AS place "
-            f"FROM {quote(Candidate._meta.db_table)} "
-            f"WHERE {column['id']} BETWEEN %s AND %s AND {column['segment']} IS NOT NULL"
+            f"SELECT c.{column['id']} AS candidate_id, a.{assigned_segment} AS segment_id, "
+            f"c.{column['years_experience']} AS years, c.{column['location']} AS place "
+            f"FROM {quote(Candidate._meta.db_table)} c CROSS JOIN {assignments} a "
+            f"WHERE c.{column['id']} BETWEEN %s AND %s AND a.{assigned} = c.{column['id']} "
+            f"AND a.{assigned_run} = %s"
             # Unary plus: compared on each row read by id, never a reason to use its index.
-            + ("" if segment_id is None else f" AND +{column['segment']} = %s")
+            + ("" if segment_id is None else f" AND +a.{assigned_segment} = %s")
         ]
         * len(ranges)
     )
     sample_params = [
         value
         for low, high in ranges
-        for value in ((low, high) if segment_id is None else (low, high, segment_id))
+        for value in (
+            (low, high, run_id) if segment_id is None else (low, high, run_id, segment_id)
+        )
     ]
     sums = [
         *("SUM(CASE WHEN s.years >= %s THEN 1 ELSE 0 END)" for _ in min_years),
@@ -237,11 +244,12 @@ def _ranked(
         location_params = [criteria.location]
     # The weights are numbers computed here and written into the statement: as parameters,
     # PostgreSQL would have to guess the type of a bare placeholder in a select list.
+    assignments, assigned, assigned_segment, assigned_run = _assignment_table()
     known = {int(pk): fit for pk, fit in weights.items() if fit is not None}
     weight = repr(segment_weight(None))
     if known:
         cases = " ".join(f"WHEN {pk} THEN {segment_weight(fit)!r}" for pk, fit in known.items())
-        weight = f"CASE c.{column['segment']} {cases} ELSE {weight} END"
+        weight = f"CASE a.{assigned_segment} {cases} ELSE {weight} END"
     skill_weight, experience_weight, location_weight = criteria.weights
     sql = f"""
         SELECT candidate_id, experienced, located, score FROM (
@@ -256,12 +264,14 @@ def _ranked(
                     {weight} AS weight
                 FROM ({matched}) m
                 JOIN {quote(Candidate._meta.db_table)} c ON c.{column["id"]} = m.candidate_id
+                LEFT JOIN {assignments} a
+                    ON a.{assigned} = m.candidate_id AND a.{assigned_run} = %s
             ) parts
         ) scored
         ORDER BY score DESC, candidate_id
         LIMIT %s
     """
-    params = [*experience_params, *location_params, *matched_params, limit]
+    params = [*experience_params, *location_params, *matched_params, active_run_id(), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [
@@ -275,8 +285,18 @@ def _candidate_columns() -> dict[str, str]:
     quote = connection.ops.quote_name
     return {
         name: quote(Candidate._meta.get_field(name).column)
-        for name in ("id", "years_experience", "location", "segment")
+        for name in ("id", "years_experience", "location")
     }
+
+
+def _assignment_table() -> tuple[str, str, str, str]:
+    """The quoted assignment table and its candidate, segment and run columns."""
+    quote = connection.ops.quote_name
+    meta = Assignment._meta
+    return (
+        quote(meta.db_table),
+        *(quote(meta.get_field(name).column) for name in ("candidate", "segment", "run")),
+    )
 
 
 def _candidate_skill_table() -> tuple[str, str, str]:
@@ -291,11 +311,11 @@ def _candidate_skill_table() -> tuple[str, str, str]:
 
 def candidates_by_id(ids: list[int]) -> dict[int, Candidate]:
     """The ranked candidates with what their recommendation shows, by id."""
-    return (
-        Candidate.objects.select_related("segment")
-        .only("name", "location", "years_experience", "primary_skill", "segment__name")
-        .in_bulk(ids)
+    found = Candidate.objects.only("name", "location", "years_experience", "primary_skill").in_bulk(
+        ids
     )
+    segments_attach(found.values())
+    return found
 
 
 def skills_held(

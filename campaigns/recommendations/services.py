@@ -85,7 +85,7 @@ def candidates_for_opening(
                 location=candidate.location,
                 meets_experience=row.meets_experience,
                 in_location=row.in_location,
-                segment_fit=weights.get(candidate.segment_id),
+                segment_fit=weights.get(candidate.segment.pk if candidate.segment else None),
                 candidate=candidate,
             )
         )
@@ -182,7 +182,7 @@ def openings_for_candidate(
 
     Openings are few, so they are scored here, by the rules the database applies on the opening
     page; the fit of the candidate's segment to all of them comes from one pair of sample
-    queries. ``candidate.segment`` should come with its run (``select_related``).
+    queries. ``candidate.segment`` is the one the candidate selectors attach (active run).
     """
     openings = open_openings_with_skills()
     if not openings:
@@ -220,9 +220,8 @@ def openings_for_candidate(
 
 
 def _active_segment_of(candidate: Candidate) -> Segment | None:
-    if candidate.segment_id is None or not candidate.segment.run.is_active:
-        return None
-    return candidate.segment
+    # Attached by the candidate selectors: the segment under the active run, or None.
+    return getattr(candidate, "segment", None)
 
 
 def _segment_fit_per_opening(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TextIO
 
+from django.db.models import QuerySet
 from tqdm import tqdm
 
 from candidates.csv_format import EXPORT_COLUMNS, escape_formula
@@ -24,19 +26,26 @@ _VALUES = (
     "years_experience",
     "desired_salary",
     "primary_skill",
-    "segment__number",
-    "segment__name",
 )
+# For each id in a page, the candidate's segment number and name; supplied by the app that knows
+# segments (this one sits below it), or nobody has one.
+SegmentsOf = Callable[[list[int]], dict[int, tuple[int, str]]]
 
 
 def candidates_export_csv(
-    *, out: TextIO, page_size: int = DEFAULT_PAGE_SIZE, progress: bool = False
+    *,
+    out: TextIO,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    progress: bool = False,
+    segments_of: SegmentsOf | None = None,
+    candidates: QuerySet[Candidate] | None = None,
 ) -> int:
     """Write every candidate as CSV to ``out`` (opened with ``newline=""``); the number written.
 
     Candidates are read in pages by id (keyset, so each page is one indexed query whatever its
     depth), and each page's skills with one query over the same id range of the through table.
     Text cells a spreadsheet would run as formulas are defused with a leading quote.
+    ``candidates`` narrows the export (default: everyone).
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
@@ -46,7 +55,9 @@ def candidates_export_csv(
     written = 0
     last_id = 0
     with tqdm(
-        total=Candidate.objects.count() if progress else None,
+        total=(candidates if candidates is not None else Candidate.objects).count()
+        if progress
+        else None,
         unit=" candidates",
         desc="Exporting",
         file=sys.stderr,
@@ -54,7 +65,8 @@ def candidates_export_csv(
     ) as bar:
         while True:
             page = list(
-                Candidate.objects.filter(id__gt=last_id)
+                (candidates if candidates is not None else Candidate.objects.all())
+                .filter(id__gt=last_id)
                 .order_by("id")
                 .values_list(*_VALUES)[:page_size]
             )
@@ -62,7 +74,11 @@ def candidates_export_csv(
                 break
             first_id, last_id = page[0][0], page[-1][0]
             skills = skill_names.by_candidate(first_id, last_id)
-            writer.writerows(_csv_row(values, skills.get(values[0], "")) for values in page)
+            segments = segments_of([values[0] for values in page]) if segments_of else {}
+            writer.writerows(
+                _csv_row(values, skills.get(values[0], ""), segments.get(values[0]))
+                for values in page
+            )
             written += len(page)
             bar.update(len(page))
     return written
@@ -102,7 +118,7 @@ class _SkillNames:
         }
 
 
-def _csv_row(values: tuple, skills: str) -> list[str]:
+def _csv_row(values: tuple, skills: str, segment: tuple[int, str] | None) -> list[str]:
     (
         _,
         external_id,
@@ -113,9 +129,8 @@ def _csv_row(values: tuple, skills: str) -> list[str]:
         years,
         salary,
         primary_skill,
-        segment_number,
-        segment_name,
     ) = values
+    segment_number, segment_name = segment or (None, "")
     return [
         escape_formula(external_id or ""),
         escape_formula(name),

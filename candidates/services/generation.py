@@ -33,7 +33,6 @@ _CANDIDATE_COLUMNS = (
     "years_experience",
     "desired_salary",
     "primary_skill",
-    "segment",
 )
 
 
@@ -130,7 +129,6 @@ def _insert_candidates(profiles: SyntheticProfiles, now: datetime, bar: tqdm) ->
         _nullable(profiles.years_experience, whole=False),
         _nullable(profiles.desired_salary, whole=True),
         profiles.primary_skill.tolist(),
-        _repeat(None, count),
         strict=True,
     )
     rows_insert(model=Candidate, fields=_CANDIDATE_COLUMNS, rows=rows, on_progress=bar.update)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from candidates.admin import CandidateAdmin
@@ -17,7 +17,14 @@ from candidates.models import Candidate
 from segmentation.admin.messages import job_started_message
 from segmentation.jobs.start import segmentation_job_start
 from segmentation.ml.errors import SegmentationError
-from segmentation.models import Segment, SegmentationJob, SegmentationRun, UnusualCandidate
+from segmentation.models import (
+    Assignment,
+    Segment,
+    SegmentationJob,
+    SegmentationRun,
+    UnusualCandidate,
+)
+from segmentation.selectors.assignments import active_run_id, in_segment, without_segment
 from segmentation.selectors.runs import run_latest_trained
 from segmentation.services.activation import ACTIVATE_PERMISSION
 from segmentation.services.assignment import candidate_segments_assign
@@ -43,10 +50,10 @@ class ActiveSegmentFilter(admin.SimpleListFilter):
         if value is None:
             return queryset
         if value == self.NONE:
-            return queryset.filter(segment__isnull=True)
+            return queryset.filter(without_segment())
         if not value.isdigit():
             raise IncorrectLookupParameters(f"Unknown segment {value!r}.")
-        return queryset.filter(segment_id=int(value))
+        return queryset.filter(in_segment(int(value)))
 
 
 class UnusualProfileFilter(admin.SimpleListFilter):
@@ -78,11 +85,23 @@ class UnusualProfileFilter(admin.SimpleListFilter):
 class CandidateWithSegmentAdmin(CandidateAdmin):
     list_display = [*CandidateAdmin.list_display, "segment"]
     list_filter = [ActiveSegmentFilter, *CandidateAdmin.list_filter, UnusualProfileFilter]
-    list_select_related = ["segment"]
     fields = [*CandidateAdmin.fields[:-2], "segment", *CandidateAdmin.fields[-2:]]
     # Segments come only from an assignment, which also keeps each segment's size true.
     readonly_fields = ["segment", *CandidateAdmin.readonly_fields]
     actions = ["train_segmentation", "activate_newest_run"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
+        # One indexed lookup per listed row ((candidate, run) is unique); a count leaves it out.
+        rows = Assignment.objects.filter(candidate_id=OuterRef("pk"), run_id=active_run_id())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(segment_name=Subquery(rows.values("segment__name")[:1]))
+        )
+
+    @admin.display(description="Segment")
+    def segment(self, candidate: Candidate) -> str | None:
+        return candidate.segment_name
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

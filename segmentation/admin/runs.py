@@ -21,7 +21,11 @@ from django.utils.safestring import SafeString
 
 from segmentation.admin.messages import job_started_message
 from segmentation.forms.segments import RetrainForm
-from segmentation.jobs.start import segmentation_job_start
+from segmentation.jobs.start import (
+    CANCEL_PERMISSION,
+    segmentation_job_cancel,
+    segmentation_job_start,
+)
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.presenters.migration import migration_summary_display
@@ -391,6 +395,20 @@ class SegmentationJobAdmin(admin.ModelAdmin):
         "error",
     ]
     readonly_fields = fields
+    actions = ["cancel_selected_jobs"]
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(CANCEL_PERMISSION)
+
+    @admin.action(description="Cancel the selected jobs", permissions=["cancel"])
+    def cancel_selected_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for job in queryset:
+            try:
+                said = segmentation_job_cancel(job=job, user=request.user)
+            except SegmentationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, said, messages.SUCCESS)
 
     @admin.display(description="Progress")
     def progress_display(self, job: SegmentationJob) -> str:

@@ -64,8 +64,12 @@ def segmentation_job_execute(
                 "run": run.pk,
                 "total": assigned.total,
                 "counts": assigned.counts,
+                "recomputed": assigned.recomputed,
                 "timings": {**dict(result.get("timings") or {}), **assigned.timings},
             }
+    except JobCancelledError as exc:
+        job_finish(job, Status.CANCELLED, error=str(exc))
+        raise
     except BaseException as exc:
         if not isinstance(exc, SegmentationError):
             logger.exception("Segmentation job %s failed", job.pk)
@@ -85,10 +89,13 @@ def job_finish(
     error: str = "",
     result: dict[str, object] | None = None,
     only_if_running: bool = False,
+    only_if_queued: bool = False,
 ) -> int:
     jobs = SegmentationJob.objects.filter(pk=job.pk, in_progress=True)
     if only_if_running:
         jobs = jobs.filter(status=Status.RUNNING)
+    if only_if_queued:
+        jobs = jobs.filter(status=Status.QUEUED)
     now = timezone.now()
     done = {"stages_done": job.stages_total} if status == Status.SUCCEEDED else {}
     with transaction.atomic():
@@ -101,12 +108,26 @@ def job_finish(
             finished_at=now,
             updated_at=now,
         )
-        if changed and status == Status.FAILED and job.run_id is not None:
+        if changed and status != Status.SUCCEEDED and job.run_id is not None:
             SegmentationRun.objects.filter(
                 pk=job.run_id, status=SegmentationRun.Status.RUNNING
             ).update(status=SegmentationRun.Status.FAILED, error=error, finished_at=now)
     job.status, job.error, job.in_progress = status, error, False
     return changed
+
+
+class JobCancelledError(SegmentationError):
+    """Someone cancelled the job; it stopped at the start of a stage."""
+
+
+def job_activation_committed(job: SegmentationJob) -> bool:
+    """Whether the job's activation committed: its run is active since the job started."""
+    activates = job.kind == Kind.ACTIVATE or bool((job.parameters or {}).get("activate"))
+    if not activates or job.run_id is None or job.started_at is None:
+        return False
+    return SegmentationRun.objects.filter(
+        pk=job.run_id, is_active=True, activated_at__gte=job.started_at
+    ).exists()
 
 
 class _JobProgress:
@@ -120,12 +141,21 @@ class _JobProgress:
     def __call__(self, stage: str) -> None:
         self._done += 1
         now = timezone.now()
-        SegmentationJob.objects.filter(pk=self._job.pk, status=Status.RUNNING).update(
+        jobs = SegmentationJob.objects.filter(pk=self._job.pk, status=Status.RUNNING)
+        jobs.update(
             stage=stage,
             stages_done=min(self._done, self._job.stages_total),
             heartbeat_at=now,
             updated_at=now,
         )
+        # Raised inside the stage's transaction, so what it had begun is rolled back.
+        requested = jobs.filter(cancel_requested_at__isnull=False)
+        row = requested.values_list("cancel_requested_by__username").first()
+        if row is not None:
+            by = f" by {row[0]}" if row[0] else ""
+            raise JobCancelledError(
+                f"Cancelled{by} before the stage “{stage}”; nothing it had not committed was kept."
+            )
         if self._on_stage is not None:
             self._on_stage(stage)
 

@@ -17,7 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
-from segmentation.jobs.execute import job_finish, segmentation_job_execute
+from segmentation.jobs.execute import (
+    job_activation_committed,
+    job_finish,
+    segmentation_job_execute,
+)
 from segmentation.jobs.tasks import segmentation_job_task
 from segmentation.ml.choose_k import k_range_check
 from segmentation.ml.errors import SegmentationInputError
@@ -32,28 +36,56 @@ Status = SegmentationJob.Status
 Kind = SegmentationJob.Kind
 
 
+CANCEL_PERMISSION = "segmentation.train_segmentation"
+
+
 class JobConflictError(SegmentationInputError):
     """Another segmentation job is queued or running."""
 
 
 def segmentation_jobs_recover_stale() -> int:
-    """Mark running jobs whose worker went silent as failed; returns how many.
+    """Settle jobs whose worker went silent or never came; returns how many.
 
-    A worker killed mid-job stops writing heartbeats. Its job cannot have changed any
-    candidate's segment (assignments commit in one transaction), so failing it is all the
-    recovery needed: the previous segmentation is still active, and a new job may start.
+    A worker killed mid-job stops writing heartbeats. If it died before its activation
+    committed, nothing changed (assignments commit in one transaction) and the job failed; if
+    after, its run is active and the job succeeded, whatever the worker managed to record. A job
+    queued for longer than ``ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS`` has no worker to run it and
+    fails, so it cannot block every training and activation for ever.
     """
+    now = timezone.now()
     timeout = settings.ADFLUX_JOB_TIMEOUT_SECONDS
-    cutoff = timezone.now() - timedelta(seconds=timeout)
     recovered = 0
-    for job in SegmentationJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
+    silent = SegmentationJob.objects.filter(
+        status=Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=timeout)
+    ).select_related("run")
+    for job in silent:
         silent_since = timezone.localtime(job.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+        if job_activation_committed(job):
+            recovered += job_finish(
+                job,
+                Status.SUCCEEDED,
+                result={"run": job.run_id, "recovered": True},
+                error=f"The worker stopped responding after {silent_since}, but only after "
+                f"run {job.run_id} became active: the activation is complete.",
+                only_if_running=True,
+            )
+            continue
         reason = (
             f"The worker stopped responding: no heartbeat since {silent_since} (the timeout is "
             f"{timeout:g} s), so it was probably stopped. The previous segmentation is still "
             "active; start the job again."
         )
         recovered += job_finish(job, Status.FAILED, error=reason, only_if_running=True)
+    queue_timeout = settings.ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS
+    waiting = SegmentationJob.objects.filter(
+        status=Status.QUEUED, created_at__lt=now - timedelta(seconds=queue_timeout)
+    )
+    for job in waiting:
+        reason = (
+            f"No worker started it within {queue_timeout:g} s: is the background worker "
+            "(manage.py db_worker) running? Nothing was changed; start the job again."
+        )
+        recovered += job_finish(job, Status.FAILED, error=reason, only_if_queued=True)
     # A run still "running" with no job in progress belongs to a dead job (every training goes
     # through a job); it will never finish.
     if not SegmentationJob.objects.filter(in_progress=True).exists():
@@ -63,6 +95,37 @@ def segmentation_jobs_recover_stale() -> int:
             finished_at=timezone.now(),
         )
     return recovered
+
+
+def segmentation_job_cancel(*, job: SegmentationJob, user: AbstractBaseUser | None) -> str:
+    """Cancel a queued job at once, or ask a running one to stop; what happened, in a sentence.
+
+    A running job stops at its next stage and rolls back what it had not committed, so its
+    final state is what really happened: an activation cancelled before its commit changed
+    nothing; one that had already committed is reported as succeeded.
+    """
+    if user is not None and not user.has_perm(CANCEL_PERMISSION):
+        raise SegmentationInputError(
+            f"{user} may not cancel segmentation jobs: that needs the permission "
+            "'Can train a segmentation model' (the Data admin group has it)."
+        )
+    who = f" by {user}" if user is not None and user.is_authenticated else ""
+    if not job.in_progress:
+        raise SegmentationInputError(f"Job {job.pk} has already ended ({job.status}).")
+    if job.status == Status.QUEUED and job_finish(
+        job, Status.CANCELLED, error=f"Cancelled{who} before it started.", only_if_queued=True
+    ):
+        return f"Job {job.pk} was cancelled before it started; nothing was changed."
+    by = user if user is not None and user.is_authenticated else None
+    SegmentationJob.objects.filter(pk=job.pk, in_progress=True).update(
+        cancel_requested_at=timezone.now(), cancel_requested_by=by
+    )
+    # A running job whose worker is gone cannot see the request; settle it now.
+    segmentation_jobs_recover_stale()
+    return (
+        f"Job {job.pk} will stop at its next stage; whatever it had not yet committed is "
+        "rolled back."
+    )
 
 
 def segmentation_job_start(

@@ -19,7 +19,6 @@ SAVE = "save"
 MATCH = "match"
 LOAD_MODEL = "load model"
 WRITE = "write"
-ANALYZE = "analyze"
 
 TRAIN_STAGES: tuple[str, ...] = (
     READ,
@@ -32,8 +31,10 @@ TRAIN_STAGES: tuple[str, ...] = (
     PROFILES,
     SAVE,
     MATCH,
+    WRITE,
 )
-ACTIVATE_STAGES: tuple[str, ...] = (LOAD_MODEL, READ, PREDICT, WRITE, ANALYZE)
+# An activation reads and predicts only the candidates changed since the run was trained.
+ACTIVATE_STAGES: tuple[str, ...] = (LOAD_MODEL, READ, PREDICT, WRITE)
 
 
 def train_stages(*, choose_k: bool) -> list[str]:

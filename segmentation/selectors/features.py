@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, CandidateFeatures
+from segmentation.models import Assignment, SegmentationRun
 
 CHUNK_SIZE = 50_000
 # Pair-table ids per aggregated read: ~6 MB of text per round trip.
@@ -31,8 +31,9 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
     pairs = CandidateSkill.objects.all()
     if candidate_ids is not None:
         wanted = sorted(set(candidate_ids))
-        candidates = candidates.filter(id__in=wanted)
-        pairs = pairs.filter(candidate_id__in=wanted)
+        # An empty IN list compiles to no SQL at all; no candidate has a negative id.
+        candidates = candidates.filter(id__in=wanted) if wanted else candidates.filter(id__lt=0)
+        pairs = pairs.filter(candidate_id__in=wanted) if wanted else pairs.filter(id__lt=0)
     ids, numeric, categorical = _profile_columns(candidates)
     if candidate_ids is None and connection.vendor in _TEXT_AGGREGATE:
         flat = _pairs_aggregated()
@@ -153,15 +154,17 @@ def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:
 
 
 def candidate_segment_ids_load() -> tuple[np.ndarray, np.ndarray]:
-    """Every candidate's id and current segment id (0 for none), ordered by id, as two arrays.
+    """The active run's rows as two arrays, candidate ids (ascending) and their segment ids.
 
-    Straight from the cursor in chunks, like the profile columns: the migration summary needs
-    it for every candidate, and model instances would cost seconds and memory at a million.
+    Straight from the cursor in chunks: the migration summary needs it for every candidate, and
+    model instances would cost seconds and memory at a million. A candidate without a row (none
+    active yet, or created a moment ago) is simply absent.
     """
+    run_id = SegmentationRun.objects.filter(is_active=True).values_list("pk", flat=True).first()
     sql, params = (
-        Candidate.objects.order_by("id")
-        .annotate(segment_or_none=Coalesce("segment_id", 0))
-        .values_list("id", "segment_or_none")
+        Assignment.objects.filter(run_id=run_id)
+        .order_by("candidate_id")
+        .values_list("candidate_id", "segment_id")
         .query.sql_with_params()
     )
     chunks: list[np.ndarray] = []

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
 from segmentation.models import Segment, SegmentationJob, SegmentationRun, UnusualCandidate
+from segmentation.selectors.assignments import segments_attach
 
 
 def run_active() -> SegmentationRun | None:
@@ -71,10 +72,11 @@ def unusual_candidates_summary(*, run: SegmentationRun, limit: int = 20) -> Unus
     farthest = rows.order_by(*order).values("pk")[:limit]
     most_unusual = list(
         UnusualCandidate.objects.filter(pk__in=farthest)
-        .select_related("candidate__segment")
-        .only("distance", "candidate__name", "candidate__segment__name")
+        .select_related("candidate")
+        .only("distance", "candidate__name")
         .order_by(*order)
     )
+    segments_attach(flag.candidate for flag in most_unusual)
     return UnusualSummary(
         count=rows.count(),
         threshold=run.outlier_threshold,

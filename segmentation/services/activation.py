@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from candidates.models import Candidate
@@ -26,12 +27,13 @@ from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.outliers import predict_with_distances
 from segmentation.ml.pipeline import SegmentationPipeline
 from segmentation.ml.timing import StageListener, StageTimer
-from segmentation.models import SegmentationRun
+from segmentation.models import Assignment, Segment, SegmentationRun
 from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
-from segmentation.services.assignment_writes import segment_assignments_write
+from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
+from segmentation.services.locks import assignments_lock
 from segmentation.services.succession import segment_twins
-from segmentation.services.unusual import unusual_candidates_replace
+from segmentation.services.unusual import unusual_candidates_refresh, unusual_candidates_replace
 from segmentation.signals import run_activating
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ class ActivationResult:
     total: int
     counts: dict[str, int]
     timings: dict[str, float]
+    # Candidates whose segment was computed again (changed since training, or a pruned run).
+    recomputed: int = 0
 
 
 def activation_permission_check(user: AbstractBaseUser | AnonymousUser | None) -> None:
@@ -90,12 +94,12 @@ def segmentation_activate(
 ) -> ActivationResult:
     """Make ``run`` (default: the newest trained) the active one; every candidate follows.
 
-    In one transaction: every candidate gets a segment from ``run``, segment sizes are counted,
-    whatever aims at the replaced run's segments is told their twins (``run_activating``:
-    campaigns add the twins to their targets), and the active run switches. A failure at any
-    point leaves every candidate's previous segment, and the previous active run, in place.
-    Re-activating an earlier run gives back its assignments, since its model predicts what it
-    predicted before.
+    The run's assignment rows were written when it was trained, so activating it is a switch:
+    in one transaction, holding the assignments lock, the candidates changed since those rows
+    were computed (saved, imported) get fresh rows, whatever aims at the replaced run's segments
+    is told their twins (``run_activating``: campaigns add the twins to their targets), and the
+    active run switches. A run whose rows were pruned has every candidate predicted again. A
+    failure at any point leaves the previous active run, and every row, as they were.
     """
     activation_permission_check(user)
     timer = StageTimer(on_stage)
@@ -104,68 +108,91 @@ def segmentation_activate(
         raise SegmentationInputError(NO_TRAINED_RUN)
     with timer.stage(stages.LOAD_MODEL):
         pipeline = segmentation_pipeline_load(run)
-    with timer.stage(stages.READ):
-        features = candidate_features_load()
-    with timer.stage(stages.PREDICT):
-        # With each candidate's distance to the nearest centre, for the unusual-profile flags.
-        labels, distances = predict_with_distances(pipeline, features)
     segments = list(run.segments.order_by("number"))
     segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
-    with timer.stage(stages.WRITE), transaction.atomic():
-        segment_assignments_write(candidate_ids=features.ids, segment_ids=segment_id_of[labels])
-        unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
-        late = _assign_late_arrivals(pipeline, segment_id_of)
-        if late is not None:
-            labels = np.concatenate((labels, late))
-        sizes = np.bincount(labels, minlength=len(segments))
-        for segment, size in zip(segments, sizes.tolist(), strict=True):
-            if segment.size != size:
-                segment.size = size
-                segment.save(update_fields=["size"])
-        previous = SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).first()
-        if previous is not None:
-            run_activating.send(
-                sender=SegmentationRun,
-                run=run,
-                previous=previous,
-                twins=segment_twins(run=run, pipeline=pipeline, active=previous),
+    with transaction.atomic():
+        assignments_lock(exclusive=True)
+        run.refresh_from_db(fields=["assignments_as_of", "assignments_pruned", "is_active"])
+        started = timezone.now()
+        with timer.stage(stages.READ):
+            if run.assignments_pruned:
+                features = candidate_features_load()
+            else:
+                features = candidate_features_load(candidate_ids=_changed_since(run, segments))
+        with timer.stage(stages.PREDICT):
+            labels, distances = predict_with_distances(pipeline, features)
+        with timer.stage(stages.WRITE):
+            if run.assignments_pruned:
+                assignment_rows_insert(
+                    run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+                )
+                _sizes_recount(segments, labels)
+                unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
+            else:
+                assignment_rows_set(
+                    run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+                )
+                unusual_candidates_refresh(
+                    run_id=run.pk, candidate_ids=features.ids, distances=distances
+                )
+            previous = SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).first()
+            if previous is not None:
+                run_activating.send(
+                    sender=SegmentationRun,
+                    run=run,
+                    previous=previous,
+                    twins=segment_twins(run=run, pipeline=pipeline, active=previous),
+                )
+            SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).update(
+                is_active=False
             )
-        SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).update(is_active=False)
-        run.is_active = True
-        run.activated_at = timezone.now()
-        run.save(update_fields=["is_active", "activated_at", "updated_at"])
-    with timer.stage(stages.ANALYZE):
-        _planner_statistics_refresh()
-    counts = {segment.name: segment.size for segment in segments}
-    logger.info("Activated run %s for %d candidates", run.pk, len(labels))
-    return ActivationResult(run=run, total=int(len(labels)), counts=counts, timings=timer.rounded())
-
-
-def _planner_statistics_refresh() -> None:
-    """Tell PostgreSQL's planner about the new segment ids right away.
-
-    Every candidate now carries a segment id the statistics have never seen, so until
-    autovacuum's next ANALYZE the planner misjudges segment filters: measured at 1M candidates,
-    a segment's candidate list took 149 ms before and 15 ms after. ANALYZE samples 30,000 rows
-    (well under a second). SQLite plans without such statistics.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Candidate._meta.db_table)}")
-
-
-def _assign_late_arrivals(
-    pipeline: SegmentationPipeline, segment_id_of: np.ndarray
-) -> np.ndarray | None:
-    """Candidates created after the read but before the write get their segment too."""
-    late_ids = list(
-        Candidate.objects.exclude(segment_id__in=segment_id_of.tolist()).values_list(
-            "id", flat=True
-        )
+            run.is_active = True
+            run.activated_at = timezone.now()
+            # Rows now hold every change made before the lock was taken.
+            run.assignments_as_of = started
+            run.assignments_pruned = False
+            run.save(
+                update_fields=[
+                    "is_active",
+                    "activated_at",
+                    "assignments_as_of",
+                    "assignments_pruned",
+                    "updated_at",
+                ]
+            )
+    counts = dict(run.segments.order_by("number").values_list("name", "size"))
+    total = sum(counts.values())
+    logger.info("Activated run %s (%d candidates; %d computed again)", run.pk, total, len(features))
+    return ActivationResult(
+        run=run,
+        total=total,
+        counts=counts,
+        timings=timer.rounded(),
+        recomputed=len(features),
     )
-    if not late_ids:
-        return None
-    features = candidate_features_load(candidate_ids=late_ids)
-    labels = pipeline.predict(features)
-    segment_assignments_write(candidate_ids=features.ids, segment_ids=segment_id_of[labels])
-    return labels
+
+
+def _changed_since(run: SegmentationRun, segments: list) -> list[int]:
+    """Candidates whose row in the run may be stale or missing: the ones to compute again.
+
+    Those changed since the rows were computed (an indexed read of ``updated_at``), and, when
+    the run's rows do not add up to the candidates (its sizes count its rows), those without
+    a row: a candidate stamped before training's read but committed after it, say.
+    """
+    candidates = Candidate.objects.all()
+    if run.assignments_as_of is not None:
+        candidates = candidates.filter(updated_at__gte=run.assignments_as_of)
+    changed = set(candidates.values_list("id", flat=True))
+    rows = sum(Segment.objects.filter(run=run).values_list("size", flat=True))
+    if rows != Candidate.objects.count():
+        held = Assignment.objects.filter(run=run, candidate_id=OuterRef("pk"))
+        changed.update(Candidate.objects.filter(~Exists(held)).values_list("id", flat=True))
+    return sorted(changed)
+
+
+def _sizes_recount(segments: list, labels: np.ndarray) -> None:
+    sizes = np.bincount(labels, minlength=len(segments)).tolist()
+    for segment, size in zip(segments, sizes, strict=True):
+        if segment.size != size:
+            segment.size = size
+            segment.save(update_fields=["size"])

@@ -8,13 +8,12 @@ their segment. Called by the candidate admin after a save and, through the
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
-from candidates.models import Candidate
 from segmentation.ml.outliers import predict_with_distances
-from segmentation.models import Segment
+from segmentation.models import Assignment
 from segmentation.selectors.features import candidate_features_load
-from segmentation.services.assignment_writes import segment_assignments_write
+from segmentation.services.assignment_writes import assignment_rows_set, segment_sizes_move
+from segmentation.services.locks import assignments_lock
 from segmentation.services.model_cache import active_model_get
 from segmentation.services.unusual import unusual_candidates_refresh
 
@@ -22,37 +21,41 @@ from segmentation.services.unusual import unusual_candidates_refresh
 def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
     """Give these candidates their segment under the active run, without retraining.
 
-    Called when candidates are created or edited (admin save, import batches). Uses the active
-    run's pipeline cached in this process, so one candidate costs a few indexed queries and a
-    prediction. Segment sizes move with the candidates, in the same transaction. Returns how many
-    candidates were assigned (0 when no run is active yet).
+    Called when candidates are created or edited (admin save, import batches). Holds the shared
+    assignments lock and only then asks which run is active, so an activation running at the
+    same moment either sees these candidates as changed or is seen to have finished: never a
+    row written with the old run's model (services/locks.py). One candidate costs a few indexed
+    queries and a prediction with the model cached in this process. Segment sizes move in the
+    same transaction. Returns how many candidates were assigned (0 when no run is active yet).
     """
     if not candidate_ids:
         return 0
-    model = active_model_get()
-    if model is None:
-        return 0
-    features = candidate_features_load(candidate_ids=candidate_ids)
-    if len(features) == 0:
-        return 0
-    labels, distances = predict_with_distances(model.pipeline, features)
-    new_segments = model.segment_ids_for(labels)
     with transaction.atomic():
-        old_segments = dict(
-            Candidate.objects.filter(pk__in=features.ids.tolist()).values_list("pk", "segment_id")
+        assignments_lock(exclusive=False)
+        model = active_model_get()
+        if model is None:
+            return 0
+        features = candidate_features_load(candidate_ids=candidate_ids)
+        if len(features) == 0:
+            return 0
+        labels, distances = predict_with_distances(model.pipeline, features)
+        assignment_rows_set(
+            run_id=model.run_id,
+            candidate_ids=features.ids,
+            segment_ids=model.segment_ids_for(labels),
         )
-        segment_assignments_write(candidate_ids=features.ids, segment_ids=new_segments)
         unusual_candidates_refresh(
             run_id=model.run_id, candidate_ids=features.ids, distances=distances
         )
-        moves: dict[int, int] = {}
-        for candidate_id, new in zip(features.ids.tolist(), new_segments.tolist(), strict=True):
-            old = old_segments.get(candidate_id)
-            if old != new:
-                moves[new] = moves.get(new, 0) + 1
-                if old is not None:
-                    moves[old] = moves.get(old, 0) - 1
-        for segment_id, delta in moves.items():
-            if delta:
-                Segment.objects.filter(pk=segment_id).update(size=F("size") + delta)
     return len(features)
+
+
+def candidate_assignments_forget(*, candidate_id: int) -> None:
+    """Before a candidate is deleted: the segments it is counted in lose it (every run's)."""
+    moves = {
+        segment_id: -1
+        for segment_id in Assignment.objects.filter(candidate_id=candidate_id).values_list(
+            "segment_id", flat=True
+        )
+    }
+    segment_sizes_move(moves)

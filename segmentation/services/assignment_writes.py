@@ -1,58 +1,120 @@
-"""Writing every candidate's segment in bulk, with each database's fast path.
+"""Writing assignment rows in bulk, with each database's fast path, and keeping sizes right.
 
-Per-row ``save()`` and ``bulk_update`` cost minutes at a million candidates (docs/benchmarks.md);
-these paths cost seconds. Callers wrap them in a transaction: nothing here commits. Rows whose
-segment is already the one given are left alone, so applying the same run twice writes nothing.
-tests/segmentation/test_fast_paths.py holds both paths equal to a per-row ``save()``.
+A run's rows are written once, when it is trained: a million rows cost a few seconds (COPY on
+PostgreSQL, executemany on SQLite; docs/benchmarks.md), against minutes for model instances.
+Later changes (a candidate saved, an activation catching up) upsert the few rows concerned and
+move segment sizes by the same amounts. Callers wrap these in a transaction: nothing here commits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from django.db import connection
+from django.db.models import F
 
-from candidates.models import Candidate
+from segmentation.models import Assignment, Segment
 
 BATCH_SIZE = 50_000
 
 
-def segment_assignments_write(*, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> int:
-    """Set ``segment_id`` for the given candidates; returns how many rows were given."""
-    if len(candidate_ids) == 0:
-        return 0
-    if connection.vendor == "postgresql":
-        _write_postgresql(candidate_ids, segment_ids)
-    else:
-        _write_executemany(candidate_ids, segment_ids)
-    return len(candidate_ids)
-
-
-def _names() -> tuple[str, str, str]:
+def _table() -> tuple[str, str, str, str]:
     quote = connection.ops.quote_name
-    meta = Candidate._meta
+    meta = Assignment._meta
     return (
         quote(meta.db_table),
+        quote(meta.get_field("run").column),
+        quote(meta.get_field("candidate").column),
         quote(meta.get_field("segment").column),
-        quote(meta.pk.column),
     )
 
 
-def _write_executemany(candidate_ids: np.ndarray, segment_ids: np.ndarray) -> None:
-    table, segment, pk = _names()
-    # Measured at 1M rows on SQLite: ~2.4 s, against ~3.0 s for a temporary table joined with
-    # UPDATE ... FROM (the rows still go in one by one) and ~2.1 s for a json_each() join.
-    segments = segment_ids.tolist()
-    ids = candidate_ids.tolist()
-    # SQLite's null-safe "differs from" skips rows that already hold the segment.
-    skip_unchanged = connection.vendor == "sqlite"
-    sql = f"UPDATE {table} SET {segment} = %s WHERE {pk} = %s"
-    if skip_unchanged:
-        sql += f" AND {segment} IS NOT %s"
+def assignment_rows_insert(
+    *, run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray
+) -> int:
+    """Insert a run's rows for candidates that have none under it; returns how many."""
+    if len(candidate_ids) == 0:
+        return 0
+    if connection.vendor == "postgresql":
+        _copy_postgresql(run_id, candidate_ids, segment_ids)
+    else:
+        table, run, candidate, segment = _table()
+        sql = f"INSERT INTO {table} ({run}, {candidate}, {segment}) VALUES (%s, %s, %s)"
+        ids, segments = candidate_ids.tolist(), segment_ids.tolist()
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), BATCH_SIZE):
+                stop = start + BATCH_SIZE
+                cursor.executemany(
+                    sql,
+                    [
+                        (run_id, c, s)
+                        for c, s in zip(ids[start:stop], segments[start:stop], strict=True)
+                    ],
+                )
+    return len(candidate_ids)
+
+
+def assignment_rows_set(*, run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> int:
+    """Give these candidates these segments under the run, moving segment sizes; how many moved.
+
+    For a few candidates at a time (a save, an import batch, an activation catching up): reads
+    their current rows, writes only the ones that change, and moves each segment's size by the
+    candidates it gained or lost, in the caller's transaction.
+    """
+    if len(candidate_ids) == 0:
+        return 0
+    ids, segments = candidate_ids.tolist(), segment_ids.tolist()
+    current: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        current.update(
+            Assignment.objects.filter(
+                run_id=run_id, candidate_id__in=ids[start : start + 500]
+            ).values_list("candidate_id", "segment_id")
+        )
+    moves: dict[int, int] = {}
+    changed: list[tuple[int, int]] = []
+    new: list[tuple[int, int]] = []
+    for candidate_id, segment_id in zip(ids, segments, strict=True):
+        old = current.get(candidate_id)
+        if old == segment_id:
+            continue
+        moves[segment_id] = moves.get(segment_id, 0) + 1
+        if old is None:
+            new.append((candidate_id, segment_id))
+        else:
+            moves[old] = moves.get(old, 0) - 1
+            changed.append((candidate_id, segment_id))
+    table, run, candidate, segment = _table()
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = segments[start : start + BATCH_SIZE]
-            columns = [batch, ids[start : start + BATCH_SIZE]] + ([batch] if skip_unchanged else [])
-            cursor.executemany(sql, list(zip(*columns, strict=True)))
+        if changed:
+            cursor.executemany(
+                f"UPDATE {table} SET {segment} = %s WHERE {run} = %s AND {candidate} = %s",
+                [(segment_id, run_id, candidate_id) for candidate_id, segment_id in changed],
+            )
+        if new:
+            cursor.executemany(
+                f"INSERT INTO {table} ({run}, {candidate}, {segment}) VALUES (%s, %s, %s)",
+                [(run_id, candidate_id, segment_id) for candidate_id, segment_id in new],
+            )
+    segment_sizes_move(moves)
+    return len(changed) + len(new)
+
+
+def segment_sizes_move(moves: dict[int, int]) -> None:
+    """Add each delta to its segment's size (negative for candidates that left)."""
+    for segment_id, delta in moves.items():
+        if delta:
+            Segment.objects.filter(pk=segment_id).update(size=F("size") + delta)
+
+
+def assignment_rows_delete(*, run_ids: list[int]) -> int:
+    """Remove every row of these runs in one statement per run (no model instances)."""
+    table, run, _, _ = _table()
+    deleted = 0
+    with connection.cursor() as cursor:
+        for run_id in run_ids:
+            cursor.execute(f"DELETE FROM {table} WHERE {run} = %s", [run_id])
+            deleted += max(cursor.rowcount, 0)
+    return deleted
 
 
 # PostgreSQL's binary COPY format: a signature, flags and header-extension length, then per
@@ -60,55 +122,45 @@ def _write_executemany(candidate_ids: np.ndarray, segment_ids: np.ndarray) -> No
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], dtype=">i4").tobytes()
 _COPY_TRAILER = np.array([-1], dtype=">i2").tobytes()
 _COPY_ROW = np.dtype(
-    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("seg_size", ">i4"), ("seg", ">i8")]
+    [
+        ("fields", ">i2"),
+        ("run_size", ">i4"),
+        ("run", ">i8"),
+        ("id_size", ">i4"),
+        ("id", ">i8"),
+        ("seg_size", ">i4"),
+        ("seg", ">i8"),
+    ]
 )
-# A hash of 1M (id, segment) pairs needs ~60 MB; with the 4 MB default PostgreSQL splits the
-# join into batches and visits the candidates out of id order, ~15 % slower at 1M rows.
-_JOIN_WORK_MEM = "256MB"
 
 
-def _copy_binary(candidate_ids: np.ndarray, segment_ids: np.ndarray) -> bytes:
+def _copy_binary(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> bytes:
     rows = np.empty(len(candidate_ids), dtype=_COPY_ROW)
-    rows["fields"] = 2
-    rows["id_size"] = 8
+    rows["fields"] = 3
+    rows["run_size"] = rows["id_size"] = rows["seg_size"] = 8
+    rows["run"] = run_id
     rows["id"] = candidate_ids
-    rows["seg_size"] = 8
     rows["seg"] = segment_ids
     return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
 
 
-def _write_postgresql(candidate_ids: np.ndarray, segment_ids: np.ndarray) -> None:
-    """COPY the pairs into a temporary table, then one UPDATE ... FROM join.
-
-    The UPDATE's cost is PostgreSQL maintaining every index of the candidate table for each
-    changed row (docs/benchmarks.md); the join itself takes about a second at 1M rows.
-    """
-    table, segment, pk = _names()
+def _copy_postgresql(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> None:
+    """COPY straight into the table: no per-row statement, the indexes grow as it goes."""
+    table, run, candidate, segment = _table()
     with connection.cursor() as cursor:
-        # A second write in the same transaction (late arrivals) needs a fresh table.
-        cursor.execute("DROP TABLE IF EXISTS adflux_assignment")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE adflux_assignment "
-            "(candidate_id bigint, segment_id bigint) ON COMMIT DROP"
-        )
         raw = cursor.cursor  # psycopg 3 cursor: Django's wrapper does not expose COPY
         with raw.copy(
-            "COPY adflux_assignment (candidate_id, segment_id) FROM STDIN (FORMAT binary)"
+            f"COPY {table} ({run}, {candidate}, {segment}) FROM STDIN (FORMAT binary)"
         ) as copy:
-            copy.write(_copy_binary(candidate_ids, segment_ids))
-        # Without statistics the planner guesses the row count from the table's pages, and for
-        # a handful of late arrivals would hash the whole candidate table instead of probing
-        # its primary key.
-        cursor.execute("ANALYZE adflux_assignment")
-        cursor.execute("SELECT current_setting('work_mem')")
-        (work_mem,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true) "
-            "WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(%s)",
-            [_JOIN_WORK_MEM, _JOIN_WORK_MEM],
-        )
-        cursor.execute(
-            f"UPDATE {table} AS c SET {segment} = a.segment_id FROM adflux_assignment AS a "
-            f"WHERE c.{pk} = a.candidate_id AND c.{segment} IS DISTINCT FROM a.segment_id"
-        )
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+            for start in range(0, len(candidate_ids), BATCH_SIZE * 4):
+                stop = start + BATCH_SIZE * 4
+                chunk = _copy_binary(run_id, candidate_ids[start:stop], segment_ids[start:stop])
+                # One header and trailer for the whole stream.
+                if start:
+                    chunk = chunk[len(_COPY_HEADER) :]
+                if stop < len(candidate_ids):
+                    chunk = chunk[: -len(_COPY_TRAILER)]
+                copy.write(chunk)
+        # The planner has never seen these rows: without statistics, a segment's members
+        # would be read by a full scan until autovacuum gets round to the table.
+        cursor.execute(f"ANALYZE {table}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from segmentation.ml import stages
 from segmentation.ml.artifacts import save_model
 from segmentation.ml.choose_k import choose_k
 from segmentation.ml.naming import segment_names
-from segmentation.ml.outliers import training_outlier_threshold
+from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
 from segmentation.ml.pipeline import (
     DEFAULT_CLUSTERS,
     ClusteringConfig,
@@ -28,11 +29,15 @@ from segmentation.ml.pipeline import (
 )
 from segmentation.ml.profiles import pool_profile, segment_profiles
 from segmentation.ml.timing import StageListener, StageTimer
-from segmentation.models import Segment, SegmentationRun
+from segmentation.models import Segment, SegmentationRun, UnusualCandidate
 from segmentation.selectors.features import candidate_features_load
+from segmentation.services.assignment_writes import assignment_rows_delete, assignment_rows_insert
 from segmentation.services.succession import run_succession_plan, run_succession_record
+from segmentation.services.unusual import unusual_candidates_replace
 
 logger = logging.getLogger(__name__)
+
+ASSIGNMENTS_AS_OF_MARGIN = timedelta(minutes=1)
 
 
 # The default departs from the seed's configuration in one measured way: K-means is fitted on a
@@ -92,11 +97,16 @@ def segmentation_train(
     The model is fitted on every candidate, or on a reproducible sample of them when the
     configuration says so (the default above 100,000 candidates); every candidate is labelled.
 
-    The run is trained, not active: candidates keep their segments until
-    ``segmentation_activate`` applies it. A failure marks the run failed and changes nothing else.
+    Every candidate's segment under the run is written as its assignment rows, with the segment
+    sizes they add up to; the run is trained, not active: candidates keep their segments until
+    ``segmentation_activate`` switches to it. A failure marks the run failed and changes nothing
+    else. Afterwards, the rows of runs beyond the retention setting are removed.
     """
     config = config or segmentation_config_default(n_clusters=n_clusters)
     timer = StageTimer(on_stage)
+    # Rows are current for candidates unchanged since a little before the read; activation
+    # computes afresh those changed since (the margin covers an import batch still committing).
+    as_of = timezone.now() - ASSIGNMENTS_AS_OF_MARGIN
     with timer.stage(stages.READ):
         features = candidate_features_load()
     k_scores: list[dict[str, object]] = []
@@ -130,6 +140,9 @@ def segmentation_train(
                 percentile=config.outlier_percentile,
                 random_state=config.random_state,
             )
+            # What activation used to compute: every candidate's segment and distance, written
+            # once as the run's rows, so activating it later reads and predicts nobody.
+            labels, distances = predict_with_distances(result.pipeline, features)
         with timer.stage(stages.PROFILES):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
             pool = pool_profile(features)
@@ -148,17 +161,25 @@ def segmentation_train(
             succession = run_succession_plan(
                 pipeline=result.pipeline, labels=result.labels, candidate_ids=features.ids
             )
-        with transaction.atomic():
+        sizes = np.bincount(labels, minlength=config.n_clusters).tolist()
+        with timer.stage(stages.WRITE), transaction.atomic():
             Segment.objects.bulk_create(
                 Segment(
                     run=run,
                     number=number,
                     name=names[number],
-                    size=profile["size"],
+                    size=sizes[number],
                     profile=profile,
                 )
                 for number, profile in enumerate(profiles)
             )
+            segment_id_of = np.array(
+                list(run.segments.order_by("number").values_list("pk", flat=True)), dtype=np.int64
+            )
+            assignment_rows_insert(
+                run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+            )
+            unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
             # After the segments exist (and have their automatic names): twins, custom names.
             run_succession_record(run=run, plan=succession)
             run.status = SegmentationRun.Status.TRAINED
@@ -169,6 +190,7 @@ def segmentation_train(
             run.pool_profile = pool
             run.projection = result.projection
             run.outlier_threshold = threshold
+            run.assignments_as_of = as_of
             run.artifact_path = str(artifact.path)
             run.artifact_sha256 = artifact.sha256
             run.timings = timer.rounded()
@@ -184,4 +206,30 @@ def segmentation_train(
             timings=timer.rounded(),
         )
         raise
+    assignment_retention_apply()
     return run
+
+
+def assignment_retention_apply(*, keep: int | None = None) -> list[int]:
+    """Remove the rows of runs beyond the newest ``keep`` (and the active one); their ids.
+
+    ``keep`` defaults to ``ADFLUX_ASSIGNMENT_RUNS_KEPT`` (5). A pruned run stays listed with
+    its segments and can still be activated: that computes every candidate's segment again.
+    """
+    keep = settings.ADFLUX_ASSIGNMENT_RUNS_KEPT if keep is None else keep
+    trained = SegmentationRun.objects.filter(
+        status=SegmentationRun.Status.TRAINED, assignments_pruned=False
+    ).order_by("-created_at", "-id")
+    kept = set(trained.values_list("pk", flat=True)[:keep])
+    pruned = [
+        run_id
+        for run_id, active in trained.values_list("pk", "is_active")
+        if run_id not in kept and not active
+    ]
+    if pruned:
+        with transaction.atomic():
+            assignment_rows_delete(run_ids=pruned)
+            UnusualCandidate.objects.filter(run_id__in=pruned).delete()
+            SegmentationRun.objects.filter(pk__in=pruned).update(assignments_pruned=True)
+        logger.info("Assignment rows of runs %s pruned (keeping %d)", pruned, keep)
+    return pruned

@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from segmentation.forms.segments import RetrainForm, SegmentRenameForm
-from segmentation.jobs.start import segmentation_job_start
+from segmentation.jobs.start import (
+    CANCEL_PERMISSION,
+    segmentation_job_cancel,
+    segmentation_job_start,
+)
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.presenters.jobs import job_describe, job_k_text
@@ -110,6 +114,20 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "error": job.error,
         }
     )
+
+
+@require_POST
+@permission_required(CANCEL_PERMISSION, raise_exception=True)
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a queued job, or ask a running one to stop at its next stage."""
+    job = get_object_or_404(SegmentationJob, pk=pk)
+    try:
+        said = segmentation_job_cancel(job=job, user=request.user)
+    except SegmentationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, said)
+    return redirect("segments")
 
 
 @require_http_methods(["GET", "POST"])

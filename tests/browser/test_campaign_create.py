@@ -9,11 +9,11 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from campaigns.models import Campaign
-from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import members
 from tests.browser.conftest import log_in
 from tests.factories import JobOpeningFactory
 
@@ -37,7 +37,7 @@ def test_the_audience_updates_as_segments_are_chosen(page, screens, recruiter):
     page.wait_for_selector(f"#audience-count[data-count='{first.size}']")
     sample = page.locator("#audience-sample tbody tr")
     assert 1 <= sample.count() <= 10
-    names = set(Candidate.objects.filter(segment=first).values_list("name", flat=True))
+    names = set(members(first).values_list("name", flat=True))
     assert set(sample.locator("td").first.all_inner_texts()) <= names
 
     page.check(f"#target-segments input[value='{second.pk}']")

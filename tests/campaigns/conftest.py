@@ -13,6 +13,7 @@ from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import Segment
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import segments_now
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -46,7 +47,8 @@ def store_and_segment(per_group: int = PER_GROUP, *, seed: int = 5) -> Planted:
     segments = {}
     for group in (FRONT_END, BACK_END, DATA):
         members = [pk for pk, label in zip(ids, truth, strict=True) if label == group]
-        segment_ids = Candidate.objects.filter(pk__in=members).values_list("segment", flat=True)
+        now = segments_now()
+        segment_ids = [now[pk] for pk in members]
         segments[group] = Segment.objects.get(pk=max(set(segment_ids), key=list(segment_ids).count))
     assert len({segment.pk for segment in segments.values()}) == 3, "the groups should separate"
     return Planted(ids=ids, truth=truth, segments=segments)

@@ -19,6 +19,7 @@ from campaigns.recommendations import queries as reads
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.models import SegmentationRun
 from segmentation.selectors.candidates import candidate_detail_get
+from tests.assignments import members, place
 from tests.campaigns.conftest import BACK_END, DATA, FRONT_END, opening_create
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,8 @@ def test_the_back_end_segment_fits_a_berlin_python_postgresql_opening_best(
         planted.segments[FRONT_END],
     ]
     best = result.segments[0]
-    members = list(best.segment.candidates.all())
-    python, postgresql = share_holding(members, "Python"), share_holding(members, "PostgreSQL")
+    held = list(members(best.segment))
+    python, postgresql = share_holding(held, "Python"), share_holding(held, "PostgreSQL")
     # Every back-end candidate is in Berlin with about 12 years: experience and location are
     # fully met, the skills as often as the segment holds them.
     assert best.fit == pytest.approx(0.6 * (python + postgresql) / 2 + 0.25 + 0.15)
@@ -140,8 +141,8 @@ def test_of_two_equal_candidates_the_one_in_the_better_segment_ranks_higher(
         email="twin@example.org",
         location="Berlin",
         years_experience=12,
-        segment=front_end_segment,
     )
+    place(twin, front_end_segment)
     twin.skills.set(Skill.objects.filter(name__in=["Python", "PostgreSQL"]))
 
     result = opening_recommendations(opening=backend_opening)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, JobOpening
 from campaigns.services import campaign_create
 from segmentation.models import Segment, SegmentationRun
+from tests.assignments import members, place
 from tests.factories import CampaignFactory, CandidateFactory, JobOpeningFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,8 @@ def make_run(*, active: bool, sizes: list[int], names: list[str] | None = None) 
     segments = []
     for i, size in enumerate(sizes):
         name = names[i] if names else f"Run {run.pk} segment {i}"
-        segment = Segment.objects.create(run=run, number=i, name=name, size=size)
-        CandidateFactory.create_batch(size, segment=segment, location=f"City {run.pk}-{i}")
+        segment = Segment.objects.create(run=run, number=i, name=name)
+        place(CandidateFactory.create_batch(size, location=f"City {run.pk}-{i}"), segment)
         segments.append(segment)
     return segments
 
@@ -327,8 +328,9 @@ def test_preview_counts_and_samples_the_chosen_segments(
     first, second, third = make_run(active=True, sizes=[7, 6, 5])
     client.force_login(recruiter)
 
-    # Session, user, permissions (2), the segments' check, one count, one sample: none per row.
-    with django_assert_max_num_queries(7):
+    # Session, user, permissions (2), the segments' check, their sizes, the first members, the
+    # sample's candidates: none per row.
+    with django_assert_max_num_queries(8):
         response = client.get(PREVIEW, {"segments": [first.pk, third.pk]})
     assert response.status_code == 200
     content = response.content.decode()
@@ -336,12 +338,12 @@ def test_preview_counts_and_samples_the_chosen_segments(
     chosen = {first.pk, third.pk}
     sample = response.context["audience"].sample
     assert len(sample) == 10
-    assert all(candidate.segment_id in chosen for candidate in sample)
+    assert all(candidate.segment.pk in chosen for candidate in sample)
     for candidate in sample:
         assert candidate.name in content
         assert candidate.segment.name in content
     # Names of candidates in the segment left out do not appear.
-    for name in second.candidates.values_list("name", flat=True):
+    for name in members(second).values_list("name", flat=True):
         assert f">{name}<" not in content
 
 
@@ -424,7 +426,7 @@ def test_preview_button_with_a_foreign_segment_names_it(client, recruiter):
 def test_markup_in_campaign_and_candidate_names_is_shown_as_text(client, recruiter):
     attack = '<script>alert("x")</script>'
     [segment] = make_run(active=True, sizes=[0], names=[f"Seg {attack}"])
-    CandidateFactory(name=f"Eve {attack}", segment=segment)
+    place(CandidateFactory(name=f"Eve {attack}"), segment)
     job = JobOpeningFactory(title=f"Job {attack}")
     campaign = CampaignFactory(name=f"Camp {attack}", job_opening=job)
     campaign.target_segments.set([segment])

@@ -20,6 +20,7 @@ from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
+from tests.assignments import assigned, runs_of_candidates, segment_of, segments_now, unassigned
 from tests.factories import CandidateFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_train_action_starts_a_job_that_trains_on_all_candidates(client, trainer
     assert run.segments.count() == run.n_clusters == DEFAULT_CLUSTERS
     assert sum(run.segments.values_list("size", flat=True)) == 45
     assert run.created_by == trainer
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
     job.refresh_from_db()
     assert (job.status, job.result["run"]) == ("succeeded", run.pk)
 
@@ -181,17 +182,18 @@ def test_assign_action_starts_a_job_that_assigns_the_newest_run(client, trainer)
     job, text = job_queued(response, "activate")
     assert text.startswith(f"Activating run {newest.pk} started in the background (job {job.pk})")
     assert (job.run, job.created_by) == (newest, trainer)
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
     segmentation_job_execute(job_id=job.pk)
 
     newest.refresh_from_db()
     assert newest.is_active
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {newest.pk}
+    assert not unassigned().exists()  # every candidate has a segment of the newest run
     # The three groups are far apart: each lands whole in a segment of its own.
     for members in groups.values():
-        segments = Candidate.objects.filter(pk__in=[m.pk for m in members]).values("segment")
-        assert segments.distinct().count() == 1
+        now = segments_now()
+        segments = [now[m.pk] for m in members]
+        assert len(set(segments)) == 1
     job.refresh_from_db()
     assert job.status == "succeeded"
     assert job.result["total"] == 45
@@ -208,7 +210,7 @@ def test_train_then_assign_in_two_jobs_activates_the_new_run(client, trainer):
 
     run = SegmentationRun.objects.get()
     assert run.is_active
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+    assert runs_of_candidates() == {run.pk}
 
 
 def test_second_action_is_refused_while_a_job_is_queued(client, trainer):
@@ -266,7 +268,7 @@ def test_segment_filter_offers_only_active_run_and_filters(client, superuser):
     assert offered == {str(pk) for pk in active.segments.values_list("pk", flat=True)} | {"none"}
     assert not offered & {str(pk) for pk in other.segments.values_list("pk", flat=True)}
 
-    data_segment = Candidate.objects.get(pk=groups["data"][0].pk).segment
+    data_segment = segment_of(groups["data"][0].pk)
     assert listed_ids(client, f"?segment={data_segment.pk}") == {c.pk for c in groups["data"]}
     assert listed_ids(client, "?segment=none") == {latecomer.pk}
 
@@ -325,7 +327,8 @@ def test_skills_are_edited_inline_and_segment_cannot_be_set_by_hand(client, supe
     segmentation_activate(run=segmentation_train(n_clusters=2))
     candidate.refresh_from_db()
     rust = SkillFactory(name="Rust")
-    other_segment = SegmentationRun.objects.get().segments.exclude(pk=candidate.segment_id).get()
+    current = segment_of(candidate)
+    other_segment = SegmentationRun.objects.get().segments.exclude(pk=current.pk).get()
     client.force_login(superuser)
     url = reverse("admin:candidates_candidate_change", args=[candidate.pk])
     form = client.get(url).context["adminform"].form
@@ -344,7 +347,7 @@ def test_skills_are_edited_inline_and_segment_cannot_be_set_by_hand(client, supe
     response = client.post(url, data)
     assert response.status_code == 302
 
-    segment_before = candidate.segment_id
+    segment_before = segment_of(candidate).pk
     candidate.refresh_from_db()
     assert set(candidate.skills.values_list("name", flat=True)) == {"Python", "Rust"}
-    assert candidate.segment_id == segment_before
+    assert segment_of(candidate).pk == segment_before

@@ -14,6 +14,7 @@ from candidates.models import Candidate, CandidateSkill, Skill
 from candidates.services.csv_export import candidates_export_csv
 from candidates.services.csv_import import candidates_import_csv
 from segmentation.models import Segment, SegmentationRun
+from segmentation.selectors.assignments import segment_numbers_and_names
 from tests.factories import CandidateFactory
 
 PROFILE_FIELDS = (
@@ -28,9 +29,9 @@ PROFILE_FIELDS = (
 )
 
 
-def exported_rows(page_size: int = 5_000) -> list[dict[str, str]]:
+def exported_rows(page_size: int = 5_000, **export) -> list[dict[str, str]]:
     out = io.StringIO(newline="")
-    candidates_export_csv(out=out, page_size=page_size)
+    candidates_export_csv(out=out, page_size=page_size, **export)
     out.seek(0)
     reader = csv.DictReader(out)
     assert reader.fieldnames == list(EXPORT_COLUMNS)
@@ -143,12 +144,13 @@ def test_rows_hold_blanks_whole_years_and_skills_in_name_order() -> None:
 
 @pytest.mark.django_db
 def test_segment_number_and_name_are_exported() -> None:
-    run = SegmentationRun.objects.create(n_clusters=4)
+    run = SegmentationRun.objects.create(n_clusters=4, status="trained", is_active=True)
     segment = Segment.objects.create(run=run, number=3, name="=Senior back-end")
     CandidateFactory(email="in@example.org", segment=segment)
     CandidateFactory(email="out@example.org")
 
-    rows = {row["email"]: row for row in exported_rows()}
+    # The segments come from the active run's rows (what export_candidates passes).
+    rows = {row["email"]: row for row in exported_rows(segments_of=segment_numbers_and_names)}
 
     assert (rows["in@example.org"]["segment"], rows["in@example.org"]["segment_name"]) == (
         "3",

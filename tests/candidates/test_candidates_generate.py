@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from candidates.models import Candidate, CandidateSkill, Skill
 from candidates.services.generation import CandidateGenerationError, candidates_generate
 from candidates.synthetic import synthetic_profiles
+from tests.assignments import assigned
 from tests.factories import CandidateFactory
 
 NOW = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
@@ -63,7 +64,7 @@ def test_generated_candidates_are_the_pure_profiles_stored() -> None:
         assert skills == frozenset(profiles.skill_lists()[i])
     assert CandidateSkill.objects.count() == len(profiles.skill_rows)
     assert set(Candidate.objects.values_list("created_at", "updated_at")) == {(NOW, NOW)}
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from candidates.models import Candidate
 from segmentation.models import Segment, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import segment_of
 from tests.factories import CandidateFactory
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
@@ -280,14 +281,16 @@ def test_a_page_costs_the_same_few_queries_however_many_candidates(
 ):
     for i in range(60):
         CandidateFactory(segment=segments[i % 2], skill_names=["Python"])
-    # Session, user, two permission reads, the segments for the form, the page: no per-row query.
-    with django_assert_max_num_queries(6):
+    # Session, user, two permission reads, the segments for the form, the page, the page's rows
+    # of the active run (segments live in their own table): no per-row query.
+    with django_assert_max_num_queries(7):
         response = viewer_client.get(LIST_URL)
     assert len(_names(response)) == 50
     detail_url = reverse("candidate", args=[Candidate.objects.first().pk])
-    # Session, user, two permission reads, the candidate with segment and run, the skills, the
-    # open job openings (none here; campaigns/recommendations/: a fixed few more when there are).
-    with django_assert_max_num_queries(7):
+    # Session, user, two permission reads, the candidate, its row of the active run with segment
+    # and run, the skills, the open job openings (none here; campaigns/recommendations/: a fixed
+    # few more when there are).
+    with django_assert_max_num_queries(8):
         response = viewer_client.get(detail_url)
     assert "Python" in response.content.decode()
 
@@ -371,8 +374,9 @@ def test_an_unknown_candidate_is_not_found(viewer_client):
 def test_segments_from_a_real_training_show_on_both_pages(viewer_client):
     ids = store_profiles(make_profiles(30, seed=5)[0])
     segmentation_activate(run=segmentation_train(n_clusters=3))
-    candidate = Candidate.objects.select_related("segment").get(pk=ids[0])
-    listed = viewer_client.get(LIST_URL, {"segment": candidate.segment_id})
+    candidate = Candidate.objects.get(pk=ids[0])
+    candidate.segment = segment_of(candidate)
+    listed = viewer_client.get(LIST_URL, {"segment": candidate.segment.pk})
     assert candidate.name in _names(listed)
     assert f"{candidate.segment.size} candidates in this segment." in listed.content.decode()
     html = viewer_client.get(reverse("candidate", args=[candidate.pk])).content.decode()

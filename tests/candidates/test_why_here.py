@@ -14,8 +14,10 @@ from candidates.models import Candidate
 from segmentation.ml.contributions import Contribution
 from segmentation.models import SegmentationRun
 from segmentation.presenters.explanations import candidate_explanation, reason_text
+from segmentation.selectors.candidates import candidate_detail_get
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import segment_of
 from tests.ml.conftest import make_profiles
 from tests.ml.unusual_profiles import PLANTED_OUTLIERS, between_groups
 from tests.segmentation.conftest import store_profiles
@@ -61,7 +63,8 @@ def _reasons(section: str) -> list[tuple[str, float]]:
 
 
 def test_a_berlin_candidate_is_here_for_berlin_and_back_end(viewer, people):
-    candidate = Candidate.objects.select_related("segment").get(pk=people["berliner"])
+    candidate = Candidate.objects.get(pk=people["berliner"])
+    candidate.segment = segment_of(candidate)
     section = _why_here(viewer, candidate.pk)
     assert section is not None
     assert f">{candidate.segment.name}</a>" in section
@@ -82,8 +85,8 @@ def test_a_candidate_between_two_groups_is_borderline(viewer, people):
     assert '<span class="badge borderline" id="borderline-badge">Borderline</span>' in section
     confidence = int(re.search(r'<strong id="confidence">(\d+)%</strong>', section).group(1))
     assert confidence < 10
-    lisbon = Candidate.objects.select_related("segment").get(pk=people["lisboner"]).segment
-    berlin = Candidate.objects.select_related("segment").get(pk=people["berliner"]).segment
+    lisbon = segment_of(people["lisboner"])
+    berlin = segment_of(people["berliner"])
     names = re.findall(r">([^<>]+)</a>", section.split("Confidence")[0])
     assert set(names) == {lisbon.name, berlin.name}
 
@@ -112,7 +115,7 @@ def test_a_missing_model_file_hides_the_section_not_the_page(viewer, people):
 
 
 def test_an_explanation_costs_a_few_queries(people, django_assert_max_num_queries):
-    candidate = Candidate.objects.select_related("segment__run").get(pk=people["berliner"])
+    candidate = candidate_detail_get(pk=people["berliner"]).candidate
     candidate_explanation(candidate=candidate)  # loads the model into the process cache
     # The active run, the candidate's columns, skill pairs, skill names, the other segment.
     with django_assert_max_num_queries(5):

@@ -27,6 +27,7 @@ from segmentation.services.activation import ActivationPermissionError, segmenta
 from segmentation.services.runs import segment_rename
 from segmentation.services.training import segmentation_train
 from tests.admin_messages import messages_of
+from tests.assignments import members, reached_by, runs_of_candidates, segments_now
 from tests.factories import CampaignFactory, CandidateFactory
 
 Kind = SegmentationJob.Kind
@@ -50,7 +51,7 @@ def _renumbering_seed(k: int = 3) -> int:
 
 
 def _assignments() -> dict[int, int | None]:
-    return dict(Candidate.objects.values_list("pk", "segment_id"))
+    return segments_now()
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def test_activation_adds_each_targeted_segment_s_twin_to_its_campaigns(active_ru
     # An ended campaign's targets are a record of what it reached.
     assert set(ended.target_segments.all()) == {first}
     # The campaign reaches the same people as before.
-    live_now = Candidate.objects.filter(segment__in=live.target_segments.all()).count()
+    live_now = reached_by(live.target_segments.all()).count()
     assert live_now == first.size + second.size
 
 
@@ -226,13 +227,13 @@ def test_a_run_trained_against_another_run_is_matched_when_activated(active_run)
     campaign = CampaignFactory(status=Campaign.Status.ACTIVE)
     target = third.segments.order_by("number").first()
     campaign.target_segments.set([target])
-    members = set(Candidate.objects.filter(segment=target).values_list("pk", flat=True))
+    held = set(members(target).values_list("pk", flat=True))
 
     # Neither run was trained against the other: their twins are matched at activation.
     segmentation_activate(run=second)
 
-    reached = Candidate.objects.filter(segment__in=campaign.target_segments.all())
-    assert set(reached.values_list("pk", flat=True)) == members
+    reached = reached_by(campaign.target_segments.all())
+    assert set(reached.values_list("pk", flat=True)) == held
 
 
 # Doors -------------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def test_the_page_shows_a_trained_run_s_summary_and_activates_it(client, trainer
     segmentation_job_execute(job_id=job.pk)
     pending.refresh_from_db()
     assert pending.is_active
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {pending.pk}
+    assert runs_of_candidates() == {pending.pk}
     assert "is trained, not active" not in client.get(reverse("segments")).content.decode()
 
 
@@ -415,7 +416,7 @@ def test_train_command_only_trains_unless_told_to_activate(active_run, capsys):
     out = capsys.readouterr().out
     assert activated.is_active
     assert f"Trained run {activated.pk} and activated it" in out
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {activated.pk}
+    assert runs_of_candidates() == {activated.pk}
 
 
 def test_a_first_run_has_no_summary_and_is_offered_for_activation(client, trainer, db):

@@ -14,13 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from candidates.models import Candidate
 from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.ml.errors import ArtifactError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.admin_messages import SEGMENTS_PAGE_LINK, job_queued, messages_of
+from tests.assignments import assigned, runs_of_candidates, unassigned
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_inactive_run_can_be_deleted_but_the_active_one_cannot(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(run_url(old, "delete"), {"post": "yes"})
     assert list(SegmentationRun.objects.all()) == [active]
-    assert not Candidate.objects.filter(segment__isnull=True).exists()
+    assert not unassigned().exists()
     # The deleted run's model file goes with it; the active run's stays.
     assert not Path(old.artifact_path).exists()
     assert Path(active.artifact_path).exists()
@@ -191,7 +191,7 @@ def test_train_form_starts_a_job_that_trains_assigns_and_activates(client, train
         trainer,
     )
     assert sorted(run.segments.values_list("number", flat=True)) == [0, 1, 2]
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {run.pk}
+    assert runs_of_candidates() == {run.pk}
 
 
 def test_train_form_unticked_starts_a_job_that_only_trains(client, trainer):
@@ -212,7 +212,7 @@ def test_train_form_unticked_starts_a_job_that_only_trains(client, trainer):
 
     run = SegmentationRun.objects.get()
     assert (run.status, run.is_active, run.n_clusters) == ("trained", False, 2)
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
 
 @pytest.mark.parametrize("k", ["1", "51", "five"])
@@ -294,14 +294,14 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
         "Candidates keep their current segments until it finishes."
     )
     assert (job.run, job.parameters, job.created_by) == (first, {"run": first.pk}, trainer)
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
     segmentation_job_execute(job_id=job.pk)
 
     first.refresh_from_db()
     job.refresh_from_db()
     assert first.is_active
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {first.pk}
+    assert runs_of_candidates() == {first.pk}
     assert job.status == "succeeded"
     assert (job.result["total"], job.result["counts"]) == (
         24,
@@ -345,7 +345,7 @@ def test_assign_with_a_missing_model_file_fails_in_the_job_and_changes_nothing(c
     assert "is missing. Retrain the segmentation model" in client.get(job_page).content.decode()
     run.refresh_from_db()
     assert not run.is_active
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
 
 def test_staff_without_permission_cannot_assign(client, staff_user):

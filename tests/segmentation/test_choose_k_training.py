@@ -10,7 +10,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from sklearn.metrics import adjusted_rand_score
 
-from candidates.models import Candidate
 from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.pipeline import ClusteringConfig
@@ -19,6 +18,7 @@ from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.presenters.jobs import job_describe
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import segment_numbers_by
 from tests.ml.planted import make_planted
 from tests.segmentation.conftest import store_profiles
 
@@ -38,7 +38,7 @@ def _run(*args: str) -> str:
 
 
 def _segments_of(ids: list[int]) -> list[int]:
-    by_id = dict(Candidate.objects.values_list("pk", "segment__number"))
+    by_id = segment_numbers_by("pk")
     return [by_id[pk] for pk in ids]
 
 

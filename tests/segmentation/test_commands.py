@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from candidates.models import Candidate
 from segmentation.models import SegmentationRun
+from tests.assignments import unassigned
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_train_then_predict_prints_what_the_seed_printed(grouped_candidates):
     assert "Candidates: 90" in out
     for segment in run.segments.all():
         assert f"  {segment.name}: {segment.size:,}" in out
-    assert not Candidate.objects.filter(segment__isnull=True).exists()
+    assert not unassigned().exists()
 
 
 def test_predict_with_no_model_is_a_clear_command_error(grouped_candidates):

@@ -7,17 +7,18 @@ binary COPY + UPDATE ... FROM on PostgreSQL) are each held to the plain ORM answ
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, extract_features
-from segmentation.models import Segment, SegmentationRun
+from segmentation.models import Assignment, Segment, SegmentationRun
 from segmentation.selectors import features as selectors
 from segmentation.selectors.features import candidate_features_load
 from segmentation.services import assignment_writes as writes
-from segmentation.services.assignment_writes import segment_assignments_write
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -102,68 +103,75 @@ def _run_with_segments(n: int) -> list[Segment]:
     return [Segment.objects.create(run=run, number=i, name=f"S{i}") for i in range(n)]
 
 
-def _segments_now() -> dict[int, int | None]:
-    return dict(Candidate.objects.values_list("id", "segment_id"))
+def _rows(run_id: int) -> dict[int, int]:
+    return dict(Assignment.objects.filter(run_id=run_id).values_list("candidate_id", "segment_id"))
 
 
 @pytest.mark.parametrize("batch_size", [writes.BATCH_SIZE, 4])
-def test_fast_write_equals_a_save_per_candidate(varied_candidates, monkeypatch, batch_size):
+def test_bulk_insert_equals_a_row_created_per_candidate(varied_candidates, monkeypatch, batch_size):
     monkeypatch.setattr(writes, "BATCH_SIZE", batch_size)
-    old, new = _run_with_segments(3), _run_with_segments(3)
+    segments = _run_with_segments(3)
+    run_id = segments[0].run_id
     ids = np.array(sorted(varied_candidates), dtype=np.int64)
-    # Start from a mix: no segment, an old segment, and already the segment to be written.
-    start = {pk: None for pk in ids.tolist()}
-    for i, pk in enumerate(ids.tolist()):
-        start[pk] = [None, old[i % 3].pk, new[i % 3].pk][i % 3]
-    Candidate.objects.bulk_update(
-        [Candidate(pk=pk, segment_id=segment) for pk, segment in start.items()], ["segment"]
-    )
-    wanted = np.array([new[i % 3].pk for i in range(len(ids))], dtype=np.int64)
+    wanted = np.array([segments[i % 3].pk for i in range(len(ids))], dtype=np.int64)
 
     with transaction.atomic():
-        written = segment_assignments_write(candidate_ids=ids, segment_ids=wanted)
-    fast = _segments_now()
-
-    Candidate.objects.bulk_update(
-        [Candidate(pk=pk, segment_id=segment) for pk, segment in start.items()], ["segment"]
-    )
-    with transaction.atomic():
-        for pk, segment in zip(ids.tolist(), wanted.tolist(), strict=True):
-            candidate = Candidate.objects.get(pk=pk)
-            candidate.segment_id = segment
-            candidate.save()
+        written = writes.assignment_rows_insert(
+            run_id=run_id, candidate_ids=ids, segment_ids=wanted
+        )
+    fast = _rows(run_id)
+    Assignment.objects.filter(run_id=run_id).delete()
+    for pk, segment in zip(ids.tolist(), wanted.tolist(), strict=True):
+        Assignment.objects.create(run_id=run_id, candidate_id=pk, segment_id=segment)
     assert written == len(ids)
-    assert fast == _segments_now() == dict(zip(ids.tolist(), wanted.tolist(), strict=True))
+    assert fast == _rows(run_id) == dict(zip(ids.tolist(), wanted.tolist(), strict=True))
 
 
-def test_fast_write_twice_in_one_transaction_and_to_a_subset(varied_candidates):
-    segments = _run_with_segments(2)
-    ids = np.array(sorted(varied_candidates), dtype=np.int64)
+def test_setting_rows_writes_only_changes_and_moves_sizes_by_them(varied_candidates):
+    segments = _run_with_segments(3)
+    run_id = segments[0].run_id
+    ids = sorted(varied_candidates)
+    # Start: the first two in segment 0, the next two in segment 1, the rest without a row.
+    for pk, segment in zip(
+        ids[:4], [segments[0], segments[0], segments[1], segments[1]], strict=True
+    ):
+        Assignment.objects.create(run_id=run_id, candidate_id=pk, segment=segment)
+    Segment.objects.filter(pk__in=[segments[0].pk, segments[1].pk]).update(size=2)
+    # Now: the first stays, the second and third go to segment 2, the rest come to segment 0.
+    wanted = [segments[0].pk, segments[2].pk, segments[2].pk, segments[1].pk]
+    wanted += [segments[0].pk] * (len(ids) - 4)
+
     with transaction.atomic():
-        segment_assignments_write(
-            candidate_ids=ids, segment_ids=np.full(len(ids), segments[0].pk, dtype=np.int64)
+        moved = writes.assignment_rows_set(
+            run_id=run_id,
+            candidate_ids=np.array(ids, dtype=np.int64),
+            segment_ids=np.array(wanted, dtype=np.int64),
         )
-        segment_assignments_write(
-            candidate_ids=ids[:3], segment_ids=np.full(3, segments[1].pk, dtype=np.int64)
-        )
-    after = _segments_now()
-    assert [after[pk] for pk in ids[:3].tolist()] == [segments[1].pk] * 3
-    assert {after[pk] for pk in ids[3:].tolist()} == {segments[0].pk}
+
+    assert _rows(run_id) == dict(zip(ids, wanted, strict=True))
+    assert moved == 2 + (len(ids) - 4)  # unchanged rows are not written
+    sizes = {s.pk: s.size for s in Segment.objects.filter(run_id=run_id)}
+    counted = Counter(wanted)
+    assert sizes == {s.pk: counted[s.pk] for s in segments}
 
 
-def test_fast_write_of_nothing(db):
-    assert segment_assignments_write(candidate_ids=np.zeros(0), segment_ids=np.zeros(0)) == 0
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
-def test_postgresql_write_leaves_work_mem_as_it_was(varied_candidates):
+def test_writing_nothing(db):
     segments = _run_with_segments(1)
+    empty = np.zeros(0, dtype=np.int64)
+    run_id = segments[0].run_id
+    assert writes.assignment_rows_insert(run_id=run_id, candidate_ids=empty, segment_ids=empty) == 0
+    assert writes.assignment_rows_set(run_id=run_id, candidate_ids=empty, segment_ids=empty) == 0
+
+
+def test_deleting_a_run_s_rows_leaves_the_others(varied_candidates):
+    first, second = _run_with_segments(1), _run_with_segments(1)
     ids = np.array(sorted(varied_candidates), dtype=np.int64)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SHOW work_mem")
-        before = cursor.fetchone()[0]
-        segment_assignments_write(
-            candidate_ids=ids, segment_ids=np.full(len(ids), segments[0].pk, dtype=np.int64)
+    for [segment] in (first, second):
+        writes.assignment_rows_insert(
+            run_id=segment.run_id,
+            candidate_ids=ids,
+            segment_ids=np.full(len(ids), segment.pk, dtype=np.int64),
         )
-        cursor.execute("SHOW work_mem")
-        assert cursor.fetchone()[0] == before
+    assert writes.assignment_rows_delete(run_ids=[first[0].run_id]) == len(ids)
+    assert _rows(first[0].run_id) == {}
+    assert len(_rows(second[0].run_id)) == len(ids)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from candidates.models import Candidate
 from candidates.services.generation import candidates_generate
 from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.jobs.start import (
@@ -26,6 +25,7 @@ from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import runs_of_candidates, segments_now
 from tests.worker import ROOT, wait_for
 
 Kind = SegmentationJob.Kind
@@ -37,7 +37,7 @@ def _config(k: int = 3, **fields) -> ClusteringConfig:
 
 
 def _segments_by_candidate() -> dict[int, int | None]:
-    return dict(Candidate.objects.values_list("pk", "segment_id"))
+    return segments_now()
 
 
 def _finished(job: SegmentationJob):
@@ -80,7 +80,7 @@ def test_the_worker_trains_assigns_and_activates(worker, grouped_candidates, sup
     run = SegmentationRun.objects.get(is_active=True)
     assert job.run == run and run.created_by == superuser and run.n_clusters == 3
     assert job.result["total"] == len(ids) == sum(job.result["counts"].values())
-    assigned = set(Candidate.objects.values_list("segment__run", flat=True))
+    assigned = runs_of_candidates()
     assert assigned == {run.pk}
     assert job.stages_done == job.stages_total
 

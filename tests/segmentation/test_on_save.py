@@ -14,6 +14,7 @@ from segmentation.models import Segment
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.assignment import candidate_segments_assign
 from segmentation.services.training import segmentation_train
+from tests.assignments import assigned, segment_of, unassigned
 from tests.ml.conftest import GROUPS, make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def _segment_of_group(ids: list[int], truth, group: int) -> Segment:
     member = ids[list(truth).index(group)]
-    return Candidate.objects.get(pk=member).segment
+    return segment_of(member)
 
 
 def _like_group(group: int, prefix: str) -> list[int]:
@@ -37,7 +38,7 @@ def test_a_new_candidate_joins_the_segment_of_people_like_them(grouped_candidate
     size_before = backend.size
     [new_id] = _like_group(1, "new")
     assert candidate_segments_assign(candidate_ids=[new_id]) == 1
-    assert Candidate.objects.get(pk=new_id).segment == backend
+    assert segment_of(new_id) == backend
     backend.refresh_from_db()
     assert backend.size == size_before + 1
 
@@ -46,7 +47,7 @@ def test_without_an_active_run_nothing_is_assigned(grouped_candidates):
     ids, _ = grouped_candidates
     segmentation_train(n_clusters=3)  # trained, never applied
     assert candidate_segments_assign(candidate_ids=ids[:5]) == 0
-    assert not Candidate.objects.filter(segment__isnull=False).exists()
+    assert not assigned().exists()
 
 
 def test_the_cached_model_follows_the_active_run(grouped_candidates):
@@ -55,12 +56,12 @@ def test_the_cached_model_follows_the_active_run(grouped_candidates):
     segmentation_activate(run=first)
     [a] = _like_group(0, "a")
     candidate_segments_assign(candidate_ids=[a])
-    assert Candidate.objects.get(pk=a).segment.run == first
+    assert segment_of(a).run == first
     second = segmentation_train(n_clusters=2)
     segmentation_activate(run=second)
     [b] = _like_group(0, "b")
     candidate_segments_assign(candidate_ids=[b])
-    assert Candidate.objects.get(pk=b).segment.run == second
+    assert segment_of(b).run == second
 
 
 def _admin_form_data(client, url: str, **values) -> dict:
@@ -96,7 +97,7 @@ def test_adding_a_candidate_in_the_admin_gives_it_a_segment(client, superuser, g
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     dana = Candidate.objects.get(email="dana@example.org")
-    assert dana.segment == _segment_of_group(ids, truth, 2)
+    assert segment_of(dana) == _segment_of_group(ids, truth, 2)
 
 
 def test_editing_a_candidate_in_the_admin_moves_them(client, superuser, grouped_candidates):
@@ -120,8 +121,7 @@ def test_editing_a_candidate_in_the_admin_moves_them(client, superuser, grouped_
     )
     data.update({"skills-TOTAL_FORMS": "1", "skills-0-skill": Skill.objects.get(name=pool[0]).pk})
     assert client.post(url, data).status_code == 302
-    mover.refresh_from_db()
-    assert mover.segment == back_end
+    assert segment_of(mover) == back_end
     front_end.refresh_from_db()
     back_end.refresh_from_db()
     assert (front_end.size, back_end.size) == (sizes[0] - 1, sizes[1] + 1)
@@ -140,8 +140,8 @@ def test_imported_candidates_get_segments(tmp_path, grouped_candidates):
         f'"{primary}",{";".join(pool)}\n'
     )
     call_command("import_candidates", str(path), stdout=StringIO(), stderr=StringIO())
-    new = Candidate.objects.get(external_id="imp-1")
-    assert new.segment is not None and new.segment.run.is_active
+    new = segment_of(Candidate.objects.get(external_id="imp-1"))
+    assert new is not None and new.run.is_active
 
 
 def test_a_broken_model_does_not_stop_an_import(tmp_path, grouped_candidates):
@@ -153,5 +153,5 @@ def test_a_broken_model_does_not_stop_an_import(tmp_path, grouped_candidates):
     path.write_text(HEADER + "imp-2,New Two,new2@example.org,Oslo,master,3,50000,Dev,Go\n")
     err = StringIO()
     call_command("import_candidates", str(path), stdout=StringIO(), stderr=err)
-    assert Candidate.objects.filter(external_id="imp-2", segment__isnull=True).exists()
+    assert unassigned().filter(external_id="imp-2").exists()
     assert "not given segments" in err.getvalue() and "checksum" in err.getvalue()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import Candidate
-from segmentation.models import SegmentationRun, UnusualCandidate
+from segmentation.models import Assignment, SegmentationRun, UnusualCandidate
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.assignment import candidate_segments_assign
 from segmentation.services.training import segmentation_train
@@ -123,7 +123,12 @@ def test_a_configured_percentile_is_recorded_and_flags_more(settings, db):
 def test_a_run_trained_before_thresholds_gets_one_when_assigned(planted):
     _, outliers = planted
     run = segmentation_train(n_clusters=3)
-    SegmentationRun.objects.filter(pk=run.pk).update(outlier_threshold=None)
+    # Such a run also predates per-run assignment rows: migration 0005 marks it pruned, so its
+    # activation computes every candidate (and the flags) again.
+    SegmentationRun.objects.filter(pk=run.pk).update(
+        outlier_threshold=None, assignments_pruned=True
+    )
+    Assignment.objects.filter(run=run).delete()
     run.refresh_from_db()
     segmentation_activate(run=run)
     run.refresh_from_db()

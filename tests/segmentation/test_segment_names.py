@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from candidates.models import Candidate
 from segmentation.models import Segment
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import segment_of
 
 pytestmark = pytest.mark.django_db
 
 
 def _segment_of_group(ids: list[int], truth: np.ndarray, group: int) -> Segment:
     member = ids[int(np.flatnonzero(truth == group)[0])]
-    return Candidate.objects.select_related("segment").get(pk=member).segment
+    return segment_of(member)
 
 
 def test_training_names_each_segment_for_its_group(grouped_candidates):

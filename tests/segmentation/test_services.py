@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from sklearn.metrics import adjusted_rand_score
 
 from candidates.models import Candidate
@@ -15,6 +16,7 @@ from segmentation.models import Segment, SegmentationRun
 from segmentation.services import activation
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import runs_of_candidates, segments_now, unassigned
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _segments_by_candidate() -> dict[int, int | None]:
-    return dict(Candidate.objects.values_list("id", "segment_id"))
+    return segments_now()
 
 
 def test_train_records_a_run_with_metrics_segments_and_a_verified_artifact(grouped_candidates):
@@ -70,7 +72,7 @@ def test_only_one_run_is_active_and_the_newest_trained_is_applied(grouped_candid
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.is_active, second.is_active) == (False, True)
-    assert set(Candidate.objects.values_list("segment__run", flat=True)) == {second.pk}
+    assert runs_of_candidates() == {second.pk}
     segmentation_activate(run=first)  # the previous run can be applied again
     assert SegmentationRun.objects.get(is_active=True) == first
 
@@ -135,8 +137,10 @@ def test_failure_after_the_bulk_write_rolls_everything_back(grouped_candidates, 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    # Every candidate's new segment has been written when this runs; the transaction must undo it.
-    monkeypatch.setattr(activation, "_assign_late_arrivals", fail)
+    # Everyone counts as changed since training, so activation rewrites every row of the new
+    # run before this runs; the transaction must undo all of it.
+    Candidate.objects.update(updated_at=timezone.now())
+    monkeypatch.setattr(activation, "segment_twins", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         segmentation_activate()
     assert _assigned_state() == before
@@ -154,21 +158,14 @@ def test_failed_training_is_recorded_and_changes_nothing_else(db):
     assert list(Path(settings.ADFLUX_MODEL_DIR).glob("*.joblib")) == []
 
 
-def test_candidates_created_during_assignment_get_a_segment_too(grouped_candidates, monkeypatch):
-    segmentation_train(n_clusters=3)
-    real_load = activation.candidate_features_load
+def test_candidates_created_after_training_get_a_segment_on_activation(grouped_candidates):
+    run = segmentation_train(n_clusters=3)
     late_records, _ = make_profiles(1, seed=99)
-
-    def load_then_someone_imports(**kwargs):
-        features = real_load(**kwargs)
-        if not kwargs:
-            store_profiles(late_records, prefix="late")
-        return features
-
-    monkeypatch.setattr(activation, "candidate_features_load", load_then_someone_imports)
-    result = segmentation_activate()
+    store_profiles(late_records, prefix="late")
+    result = segmentation_activate(run=run)
     assert result.total == 93
-    assert not Candidate.objects.filter(segment__isnull=True).exists()
+    assert not unassigned().exists()
+    assert sum(run.segments.values_list("size", flat=True)) == 93
 
 
 def test_the_active_run_cannot_be_deleted(grouped_candidates):

@@ -10,6 +10,7 @@ from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
+from tests.assignments import members
 from tests.factories import CampaignFactory
 
 
@@ -125,7 +126,7 @@ def test_segment_detail_compares_with_the_pool_and_lists_campaigns(client, recru
     assert "Years of experience (median)" in page
     assert "Backend push" in page
     shown = response.context["candidates"]
-    assert len(shown) == segment.size and all(c.segment_id == segment.pk for c in shown)
+    assert len(shown) == segment.size and all(c.segment.pk == segment.pk for c in shown)
     # A recruiter without change_segment sees no rename form and cannot post one.
     assert 'id="rename-form"' not in page
     client.post(reverse("segment", args=[segment.pk]), {"name": "Mine"})
@@ -133,7 +134,6 @@ def test_segment_detail_compares_with_the_pool_and_lists_campaigns(client, recru
 
 
 def test_segment_candidates_are_paged_by_id(client, recruiter, active_run):
-    from candidates.models import Candidate
 
     segment = active_run.segments.order_by("-size").first()
     client.force_login(recruiter)
@@ -141,7 +141,7 @@ def test_segment_candidates_are_paged_by_id(client, recruiter, active_run):
     first = client.get(url).context
     ids = [c.pk for c in first["candidates"]]
     expected = list(
-        Candidate.objects.filter(segment=segment).order_by("id").values_list("pk", flat=True)
+        members(segment).order_by("id").values_list("pk", flat=True)
     )
     assert ids == expected[:50]
     if len(expected) > 50:
