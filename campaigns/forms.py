@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, JobOpening
 from campaigns.services import NO_TARGET_MESSAGE, campaign_targets_check
-from segmentation.ml.pipeline import MAX_CLUSTERS
+from segmentation.ml.bounds import MAX_CLUSTERS
 from segmentation.models import Segment
 
 

@@ -7,23 +7,21 @@ from typing import Any
 from django import forms
 
 from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
+from segmentation.ml.bounds import OFFERED_MAX_K, OFFERED_MIN_K
 from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
 from segmentation.ml.pipeline import ALGORITHMS, DEFAULT_CLUSTERS
 from segmentation.services.training import segmentation_config_default
-
-MIN_CLUSTERS = 2
-MAX_CLUSTERS = 50
 
 
 class RetrainForm(forms.Form):
     n_clusters = forms.IntegerField(
         label="Number of segments (k)",
-        min_value=MIN_CLUSTERS,
-        max_value=MAX_CLUSTERS,
+        min_value=OFFERED_MIN_K,
+        max_value=OFFERED_MAX_K,
         initial=DEFAULT_CLUSTERS,
         # Not needed when k is chosen automatically; clean() asks for it otherwise.
         required=False,
-        help_text=f"Between {MIN_CLUSTERS} and {MAX_CLUSTERS}.",
+        help_text=f"Between {OFFERED_MIN_K} and {OFFERED_MAX_K}.",
     )
     auto_k = forms.BooleanField(
         label=f"Choose k automatically ({DEFAULT_K_MIN}–{DEFAULT_K_MAX})",

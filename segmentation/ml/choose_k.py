@@ -18,6 +18,7 @@ import sklearn
 from sklearn.metrics import pairwise_distances, silhouette_score
 
 from segmentation.ml.algorithms import ward_fits
+from segmentation.ml.bounds import AUTO_K_MAX, AUTO_K_MIN
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, preprocess_features
 from segmentation.ml.pipeline import (
@@ -28,8 +29,8 @@ from segmentation.ml.pipeline import (
     train_model,
 )
 
-DEFAULT_K_MIN = 2
-DEFAULT_K_MAX = 12
+DEFAULT_K_MIN = AUTO_K_MIN
+DEFAULT_K_MAX = AUTO_K_MAX
 CHOOSE_K_FIT_ROWS = 20_000
 CHOOSE_K_SILHOUETTE_ROWS = 5_000
 
@@ -52,7 +53,7 @@ class KChoice:
 
 def k_range_check(n_candidates: int, k_min: int, k_max: int) -> None:
     """Refuse, in words a user can act on, a range of k that cannot be scored."""
-    if not 2 <= k_min <= k_max <= MAX_CLUSTERS:
+    if not AUTO_K_MIN <= k_min <= k_max <= MAX_CLUSTERS:
         raise SegmentationInputError(
             f"The range of k to try must satisfy 2 <= smallest <= largest <= {MAX_CLUSTERS} "
             f"(the silhouette needs at least two segments); got {k_min} to {k_max}."

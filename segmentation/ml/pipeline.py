@@ -29,6 +29,7 @@ from segmentation.ml.algorithms import (
     algorithm_check,
     algorithm_defaults,
 )
+from segmentation.ml.bounds import DEFAULT_CLUSTERS, MAX_CLUSTERS, MIN_CLUSTERS
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, preprocess_features
 from segmentation.ml.projection import segment_projection
@@ -38,8 +39,6 @@ Algorithm = Literal["kmeans", "minibatch", "bisecting", "gmm", "agglomerative"]
 # What each one is and when it fits: segmentation/ml/algorithms.py and docs/algorithms.md.
 ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch", "bisecting", "gmm", "agglomerative")
 NInit = int | Literal["auto"]
-DEFAULT_CLUSTERS = 5
-MAX_CLUSTERS = 100
 MAX_N_INIT = 100
 MAX_SVD_COMPONENTS = 1_000
 # Large enough that a 1M-candidate epoch is a few hundred steps, small enough to stay cheap.
@@ -75,9 +74,9 @@ class ClusteringConfig:
     outlier_percentile: float = 99.0
 
     def __post_init__(self) -> None:
-        if not 1 <= self.n_clusters <= MAX_CLUSTERS:
+        if not MIN_CLUSTERS <= self.n_clusters <= MAX_CLUSTERS:
             raise SegmentationInputError(
-                f"The number of segments must be between 1 and {MAX_CLUSTERS}; "
+                f"The number of segments must be between {MIN_CLUSTERS} and {MAX_CLUSTERS}; "
                 f"got {self.n_clusters}."
             )
         if self.algorithm not in ALGORITHMS:

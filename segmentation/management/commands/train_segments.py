@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.management.progress import StageProgress
 from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
+from segmentation.ml.bounds import AUTO_K_MIN, MIN_CLUSTERS
 from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
 from segmentation.ml.errors import SegmentationError
 from segmentation.ml.pipeline import (
@@ -89,7 +90,8 @@ class Command(BaseCommand):
             "--clusters",
             type=_clusters,
             default=DEFAULT_CLUSTERS,
-            help=f"Number of segments k (1-{MAX_CLUSTERS}; default {DEFAULT_CLUSTERS}), or "
+            help=f"Number of segments k ({MIN_CLUSTERS}-{MAX_CLUSTERS}; "
+            f"default {DEFAULT_CLUSTERS}), or "
             f'"auto": try every k from --k-min to --k-max on a sample and keep the best '
             "silhouette (docs/algorithms.md).",
         )
@@ -185,9 +187,10 @@ class Command(BaseCommand):
             return None
         k_min = DEFAULT_K_MIN if options["k_min"] is None else options["k_min"]
         k_max = DEFAULT_K_MAX if options["k_max"] is None else options["k_max"]
-        if not 2 <= k_min <= k_max <= MAX_CLUSTERS:
+        if not AUTO_K_MIN <= k_min <= k_max <= MAX_CLUSTERS:
             raise CommandError(
-                f"--k-min and --k-max must satisfy 2 <= k-min <= k-max <= {MAX_CLUSTERS}; "
+                f"--k-min and --k-max must satisfy {AUTO_K_MIN} <= k-min <= k-max "
+                f"<= {MAX_CLUSTERS}; "
                 f"got {k_min} and {k_max}."
             )
         return k_min, k_max
