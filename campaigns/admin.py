@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from campaigns import selectors
-from campaigns.forms import CampaignForm
+from campaigns.forms import CAMPAIGN_FIELDS, CampaignForm
 from campaigns.models import Campaign, JobOpening
 from campaigns.services import campaign_save
 
@@ -28,9 +28,6 @@ class JobOpeningAdmin(admin.ModelAdmin):
     autocomplete_fields = ["required_skills"]
 
 
-CAMPAIGN_FIELDS = ("name", "job_opening", "status", "budget", "start_date", "end_date")
-
-
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
@@ -48,18 +45,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_select_related = ["job_opening"]
     search_fields = ["name", "job_opening__title"]
     autocomplete_fields = ["job_opening"]
-    fields = [
-        "name",
-        "job_opening",
-        "status",
-        "budget",
-        "start_date",
-        "end_date",
-        "target_segments",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
+    fields = [*CAMPAIGN_FIELDS, "target_segments", "created_by", "created_at", "updated_at"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:

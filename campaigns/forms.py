@@ -16,6 +16,9 @@ from campaigns.services import NO_TARGET_MESSAGE, campaign_targets_check
 from segmentation.ml.bounds import MAX_CLUSTERS
 from segmentation.models import Segment
 
+# A campaign's own fields, besides its targets: the forms and the admin list them from here.
+CAMPAIGN_FIELDS = ("name", "job_opening", "status", "budget", "start_date", "end_date")
+
 
 class SegmentChoiceField(forms.ModelMultipleChoiceField):
     """Segments labelled with how many candidates each would reach."""
@@ -37,15 +40,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = [
-            "name",
-            "job_opening",
-            "status",
-            "budget",
-            "start_date",
-            "end_date",
-            "target_segments",
-        ]
+        fields = [*CAMPAIGN_FIELDS, "target_segments"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from candidates.models import Candidate, CandidateSkill, EducationLevel, Skill
+from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, EducationLevel, Skill
 
 # A long list of links in the sidebar is unusable; this template renders a select instead.
 DROPDOWN_FILTER_TEMPLATE = "admin/dropdown_filter.html"
@@ -150,18 +150,7 @@ class CandidateAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     inlines = [CandidateSkillInline]
-    fields = [
-        "external_id",
-        "name",
-        "email",
-        "location",
-        "education_level",
-        "years_experience",
-        "desired_salary",
-        "primary_skill",
-        "created_at",
-        "updated_at",
-    ]
+    fields = [*PROFILE_FIELDS, "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
 
     @admin.display(description="Desired salary", ordering="desired_salary")

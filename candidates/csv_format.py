@@ -17,23 +17,14 @@ from django.core.validators import EmailValidator
 from candidates.models import (
     MAX_DESIRED_SALARY,
     MAX_YEARS_EXPERIENCE,
+    PROFILE_FIELDS,
     Candidate,
     EducationLevel,
     Skill,
 )
 from candidates.skill_names import split_skills
 
-COLUMNS: tuple[str, ...] = (
-    "external_id",
-    "name",
-    "email",
-    "location",
-    "education_level",
-    "years_experience",
-    "desired_salary",
-    "primary_skill",
-    "skills",
-)
+COLUMNS: tuple[str, ...] = (*PROFILE_FIELDS, "skills")
 # Every column is required: a file without, say, desired_salary would otherwise blank the
 # salaries of the candidates it updates. A column can be present and empty.
 REQUIRED_COLUMNS = COLUMNS

@@ -45,6 +45,20 @@ class EducationLevel(models.TextChoices):
 EDUCATION_LABELS: dict[str, str] = dict(EducationLevel.choices)
 
 
+# The candidate's own columns, in the one order every list of them uses: the admin's form, the
+# CSV columns, the export, the generator.
+PROFILE_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "name",
+    "email",
+    "location",
+    "education_level",
+    "years_experience",
+    "desired_salary",
+    "primary_skill",
+)
+
+
 class Candidate(TimeStampedModel):
     """One person a campaign may reach."""
 
@@ -70,6 +84,7 @@ class Candidate(TimeStampedModel):
     skills = models.ManyToManyField(
         Skill, through="CandidateSkill", related_name="candidates", blank=True
     )
+
     class Meta:
         ordering = ["id"]
         constraints = [

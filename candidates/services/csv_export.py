@@ -12,21 +12,11 @@ from django.db.models import QuerySet
 from tqdm import tqdm
 
 from candidates.csv_format import EXPORT_COLUMNS, escape_formula
-from candidates.models import Candidate, CandidateSkill, Skill
+from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, Skill
 from candidates.skill_names import SKILL_SEPARATOR, skill_key
 
 DEFAULT_PAGE_SIZE = 5_000
-_VALUES = (
-    "id",
-    "external_id",
-    "name",
-    "email",
-    "location",
-    "education_level",
-    "years_experience",
-    "desired_salary",
-    "primary_skill",
-)
+_VALUES = ("id", *PROFILE_FIELDS)
 # For each id in a page, the candidate's segment number and name; supplied by the app that knows
 # segments (this one sits below it), or nobody has one.
 SegmentsOf = Callable[[list[int]], dict[int, tuple[int, str]]]

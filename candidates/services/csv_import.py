@@ -46,7 +46,7 @@ from candidates.csv_format import (
     normalise_header,
     parse_row,
 )
-from candidates.models import Candidate, CandidateSkill
+from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill
 from candidates.services.bulk_sql import parameter_chunks, rows_update
 from candidates.services.skills import candidate_skills_insert, skills_get_or_create
 from candidates.skill_names import skill_key
@@ -62,15 +62,7 @@ BATCH_ATTEMPTS = 3
 # Any constant: the key of the PostgreSQL advisory lock imports take turns with.
 _IMPORT_LOCK_KEY = 0x616466_6C7578  # "adflux"
 # The fields a row sets; external_id only when the row gives one.
-_PROFILE_FIELDS = (
-    "name",
-    "email",
-    "location",
-    "education_level",
-    "years_experience",
-    "desired_salary",
-    "primary_skill",
-)
+_PROFILE_FIELDS = tuple(field for field in PROFILE_FIELDS if field != "external_id")
 _LOADED_FIELDS = ("id", "external_id", *_PROFILE_FIELDS)
 
 

@@ -16,24 +16,13 @@ from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
-from candidates.models import Candidate, CandidateSkill
+from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill
 from candidates.services.bulk_sql import rows_insert
 from candidates.services.skills import candidate_skills_insert, skills_get_or_create
 from candidates.skill_names import skill_key
 from candidates.synthetic import SyntheticProfiles, synthetic_profiles
 
-_CANDIDATE_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "external_id",
-    "name",
-    "email",
-    "location",
-    "education_level",
-    "years_experience",
-    "desired_salary",
-    "primary_skill",
-)
+_CANDIDATE_COLUMNS = ("created_at", "updated_at", *PROFILE_FIELDS)
 
 
 class CandidateGenerationError(Exception):
