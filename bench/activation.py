@@ -127,9 +127,8 @@ def main() -> None:
             database = stack.enter_context(
                 fresh_database(args.db, name=f"adflux_bench_{label}", postgres=server)
             )
-            results[label] = measure(
-                tree, database.url, args.candidates, database.workdir / "models"
-            )
+            models = database.workdir / "models"
+            results[label] = measure(tree, database.url, args.candidates, models, args.settle)
             print(f"# {label} done: {results[label]}", flush=True)
     print()
     print("| measure | baseline | now | now / baseline |")
