@@ -14,8 +14,16 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
-# Added to Data admin by campaigns.migrations.0003_data_admin_activates.
-_LATER = {"Data admin": [("segmentation", "activate_segmentation")]}
+# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004.
+_LATER = {
+    "Data admin": [
+        ("segmentation", "activate_segmentation"),
+        *(
+            ("candidates", f"{action}_candidateskill")
+            for action in ("view", "add", "change", "delete")
+        ),
+    ]
+}
 # Removed by segmentation.migrations.0004_one_word_per_operation.
 _REMOVED = {("segmentation", "assign_segments")}
 

@@ -79,3 +79,29 @@ def test_a_data_admin_trains_and_assigns(client, member):
     run = SegmentationRun.objects.get()
     assert run.is_active and run.created_by == data_admin
     assert not unassigned().exists()
+
+
+def test_a_data_admin_sees_and_edits_a_candidate_s_skills(client, member):
+    from tests.factories import CandidateFactory, SkillFactory
+
+    data_admin = member("Data admin")
+    candidate = CandidateFactory(skill_names=["Python"])
+    rust = SkillFactory(name="Rust")
+    client.force_login(data_admin)
+    url = reverse("admin:candidates_candidate_change", args=[candidate.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "skills-TOTAL_FORMS" in page.content.decode()  # the skills inline is shown
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "skills-TOTAL_FORMS": "1",
+            "skills-INITIAL_FORMS": "1",
+            "skills-0-id": page.context["inline_admin_formsets"][0].formset.forms[0].instance.pk,
+            "skills-0-candidate": candidate.pk,
+            "skills-0-skill": rust.pk,
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert list(candidate.skills.values_list("name", flat=True)) == ["Rust"]

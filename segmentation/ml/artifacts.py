@@ -58,7 +58,23 @@ def file_sha256(path: Path) -> str:
 
 
 def save_model(pipeline: SegmentationPipeline, directory: Path, *, stem: str) -> SavedArtifact:
-    """Write the pipeline to ``directory/stem-<timestamp>.skops`` atomically; return its hash."""
+    """Write the pipeline to ``directory/stem-<timestamp>.skops`` atomically; return its hash.
+
+    A folder that cannot be written (read-only, full, missing permissions) is an
+    ``ArtifactError`` naming the folder and the reason, and leaves no partial file behind.
+    """
+    try:
+        return _save(pipeline, directory, stem)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ArtifactError(
+            f"The model could not be written to {directory}: {reason}. Free some space or make "
+            "the folder writable (ADFLUX_MODEL_DIR), then train again; the previous "
+            "segmentation is unchanged."
+        ) from exc
+
+
+def _save(pipeline: SegmentationPipeline, directory: Path, stem: str) -> SavedArtifact:
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = directory / f"{stem}-{stamp}{ARTIFACT_SUFFIX}"

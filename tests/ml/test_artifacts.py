@@ -106,3 +106,22 @@ def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path, trained):
     )
     with pytest.raises(ArtifactError, match="may not hold.*Smuggled"):
         load_model(path, expected_sha256=file_sha256(path))
+
+
+def test_a_read_only_model_folder_is_a_clear_error_and_leaves_no_file(tmp_path, trained):
+    from segmentation.ml.errors import ArtifactError
+
+    result, _ = trained
+    folder = tmp_path / "models"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores the mode: make the path unusable instead
+            folder.rmdir()
+            folder.write_text("a file where the folder should be")
+        with pytest.raises(ArtifactError, match=r"could not be written to .*models: .*train again"):
+            save_model(result.pipeline, folder, stem="run-1")
+    finally:
+        if folder.is_dir():
+            os.chmod(folder, 0o700)
+    assert not folder.is_dir() or list(folder.iterdir()) == []

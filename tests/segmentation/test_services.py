@@ -176,3 +176,17 @@ def test_the_active_run_cannot_be_deleted(grouped_candidates):
     with pytest.raises(SegmentationInputError, match="is active"):
         segmentation_run_delete(run=run)
     assert Path(run.artifact_path).exists() and SegmentationRun.objects.filter(pk=run.pk).exists()
+
+
+def test_a_model_folder_that_cannot_be_written_fails_the_run_clearly(grouped_candidates, settings):
+    first = segmentation_train(n_clusters=3)
+    segmentation_activate(run=first)
+    before = _assigned_state()
+    blocked = Path(settings.ADFLUX_MODEL_DIR).parent / "not-a-folder"
+    blocked.write_text("a file where the model folder should be")
+    settings.ADFLUX_MODEL_DIR = blocked
+    with pytest.raises(ArtifactError, match="could not be written to .*not-a-folder"):
+        segmentation_train(n_clusters=2)
+    failed = SegmentationRun.objects.exclude(pk=first.pk).get()
+    assert failed.status == SegmentationRun.Status.FAILED and "could not be written" in failed.error
+    assert _assigned_state() == before
