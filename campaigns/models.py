@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from candidates.models import MAX_YEARS_EXPERIENCE
 from common.models import TimeStampedModel
 
 
@@ -18,15 +20,21 @@ class JobOpening(TimeStampedModel):
     required_skills = models.ManyToManyField(
         "candidates.Skill", related_name="job_openings", blank=True
     )
-    min_years_experience = models.FloatField(null=True, blank=True)
+    min_years_experience = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_YEARS_EXPERIENCE)],
+        help_text=f"From 0 to {MAX_YEARS_EXPERIENCE} years, as a candidate's experience.",
+    )
     is_open = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["title", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_years_experience__isnull=True) | Q(min_years_experience__gte=0),
-                name="job_opening_min_years_non_negative",
+                condition=Q(min_years_experience__isnull=True)
+                | Q(min_years_experience__gte=0, min_years_experience__lte=MAX_YEARS_EXPERIENCE),
+                name="job_opening_min_years_in_range",
             ),
         ]
 

@@ -188,3 +188,15 @@ def test_audience_after_a_retrain_counts_the_active_run_as_the_campaign_page_doe
     assert '<td class="field-audience">110</td>' in changelist.content.decode()
     page = client.get(reverse("campaign", args=[campaign.pk]))
     assert page.context["campaign"].audience == 110
+
+
+@pytest.mark.parametrize("years", ["1e308", "81", "-1"])
+def test_a_job_opening_refuses_years_no_candidate_can_have(client, superuser, years):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:campaigns_jobopening_add"),
+        {"title": "Astronaut", "location": "", "is_open": "on", "min_years_experience": years},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["min_years_experience"]
+    assert not JobOpening.objects.exists()
