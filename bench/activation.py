@@ -8,7 +8,7 @@
 fresh database of its own: generate the candidates, time ``train_segments --clusters 5
 --activate`` end to end (a child process, start-up included), train a second run, then time
 activating it and re-activating the first, each in-process around the activation service alone.
-The candidates are left a minute between generation and training (--settle), as in
+The candidates are left a few seconds between generation and training (--settle), as in
 production. Also the start-up of a manage.py command that needs no database (``manage.py
 help``). Prints one table with both trees and the ratios. Machines here differ up to 2x:
 only the ratio in one run means anything.
@@ -80,9 +80,9 @@ def measure(tree: Path, url: str, candidates: int, models: Path, settle: float) 
     }
     child(tree, env, "manage.py", "migrate", "--no-input", "-v0")
     child(tree, env, "manage.py", "generate_candidates", "--count", str(candidates), "--seed", "42")
-    # A training's rows count as current for candidates unchanged for a minute before it read
-    # them (services/training.py); right after a bulk import the activation would compute them
-    # all again. Production trains minutes or days after an import, so the benchmark waits.
+    # A training's rows count as current for candidates changed a few seconds before it read
+    # them (services/locks.py); right after a bulk import the activation would compute those
+    # again. Production trains minutes or days after an import, so the benchmark waits.
     time.sleep(settle)
     figures: dict[str, float] = {}
     seconds, out = child(
@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, required=True, help="checkout to compare with")
     parser.add_argument("--postgres-url", default=os.environ.get("ADFLUX_BENCH_POSTGRES_URL"))
     parser.add_argument(
-        "--settle", type=float, default=61.0, help="seconds between generating and training"
+        "--settle", type=float, default=6.0, help="seconds between generating and training"
     )
     args = parser.parse_args()
     print(f"# bench/activation.py --candidates {args.candidates:,} --db {args.db}")

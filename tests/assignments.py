@@ -100,6 +100,12 @@ def assert_assignments_true() -> None:
     )
     expected = dict(zip(features.ids.tolist(), segment_ids[labels].tolist(), strict=True))
     rows = dict(Assignment.objects.filter(run=run).values_list("candidate_id", "segment_id"))
-    assert rows == expected
+    wrong = {
+        pk: (rows.get(pk), segment)
+        for pk, segment in expected.items()
+        if rows.get(pk) != segment
+    }
+    assert not wrong, f"run {run.pk}: candidate: (row, predicted) {wrong}"
+    assert rows.keys() == expected.keys()
     for segment in Segment.objects.filter(run__assignments_pruned=False):
         assert segment.size == Assignment.objects.filter(segment=segment).count(), segment

@@ -31,7 +31,7 @@ from segmentation.models import Assignment, Segment, SegmentationRun
 from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
 from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
-from segmentation.services.locks import assignments_lock
+from segmentation.services.locks import assignments_lock, changes_committed_before
 from segmentation.services.succession import segment_twins
 from segmentation.services.unusual import unusual_candidates_refresh, unusual_candidates_replace
 from segmentation.signals import run_activating
@@ -113,7 +113,8 @@ def segmentation_activate(
     with transaction.atomic():
         assignments_lock(exclusive=True)
         run.refresh_from_db(fields=["assignments_as_of", "assignments_pruned", "is_active"])
-        started = timezone.now()
+        # Rows computed now are current for every change committed before this point.
+        current_as_of = changes_committed_before()
         with timer.stage(stages.READ):
             if run.assignments_pruned:
                 features = candidate_features_load()
@@ -148,8 +149,7 @@ def segmentation_activate(
             )
             run.is_active = True
             run.activated_at = timezone.now()
-            # Rows now hold every change made before the lock was taken.
-            run.assignments_as_of = started
+            run.assignments_as_of = current_as_of
             run.assignments_pruned = False
             run.save(
                 update_fields=[

@@ -147,8 +147,10 @@ def _copy_binary(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray
 def _copy_postgresql(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> None:
     """COPY straight into the table: no per-row statement, the indexes grow as it goes."""
     table, run, candidate, segment = _table()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3 cursor: Django's wrapper does not expose COPY
+    # Django's wrapper does not expose COPY; wrap_database_errors still turns psycopg's errors
+    # into Django's (DatabaseError and its kin), as every other write raises them.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        raw = cursor.cursor  # psycopg 3 cursor
         with raw.copy(
             f"COPY {table} ({run}, {candidate}, {segment}) FROM STDIN (FORMAT binary)"
         ) as copy:

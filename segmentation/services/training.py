@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +31,13 @@ from segmentation.ml.timing import StageListener, StageTimer
 from segmentation.models import Segment, SegmentationRun, UnusualCandidate
 from segmentation.selectors.features import candidate_features_load
 from segmentation.services.assignment_writes import assignment_rows_delete, assignment_rows_insert
+from segmentation.services.locks import changes_committed_before
 from segmentation.services.succession import run_succession_plan, run_succession_record
 from segmentation.services.unusual import unusual_candidates_replace
 
 logger = logging.getLogger(__name__)
 
-ASSIGNMENTS_AS_OF_MARGIN = timedelta(minutes=1)
+
 
 
 # The default departs from the seed's configuration in one measured way: K-means is fitted on a
@@ -104,9 +104,9 @@ def segmentation_train(
     """
     config = config or segmentation_config_default(n_clusters=n_clusters)
     timer = StageTimer(on_stage)
-    # Rows are current for candidates unchanged since a little before the read; activation
-    # computes afresh those changed since (the margin covers an import batch still committing).
-    as_of = timezone.now() - ASSIGNMENTS_AS_OF_MARGIN
+    # The rows will be current for candidates changed before this; activation computes afresh
+    # those changed since (services/locks.py says why it is not simply "now").
+    as_of = changes_committed_before()
     with timer.stage(stages.READ):
         features = candidate_features_load()
     k_scores: list[dict[str, object]] = []
