@@ -6,11 +6,13 @@ measured on the same 5,000 of them, so the scores differ only by k. Two rules pi
 
 - ``"stability"`` (the recommended preset's; docs/quality.md): each k is also refitted on
   ``STABILITY_RESAMPLES`` random 80 % subsets of ``STABILITY_K_ROWS`` of the sampled candidates,
-  every refit assigning all of them; its *stability* is the mean adjusted Rand index between
-  every pair of those labelings, and its *smallest share* is its smallest segment's share of the
-  sample. The largest k whose stability is at least ``MIN_K_STABILITY`` and whose smallest
-  segment holds at least ``MIN_K_SEGMENT_SHARE`` wins: as many segments as the data holds
-  reliably, none too small to target. When no k qualifies, the most stable k does.
+  every refit assigning all of them. Its *segment stability* is the lowest, over its segments,
+  of the mean Jaccard index between a segment's members and its matched partner's in each refit
+  (segmentation/ml/quality.py); its *stability* is the mean adjusted Rand index of the refits
+  with the fit; its *smallest share* is its smallest segment's share of the sample. The largest
+  k whose every segment is stable (``MIN_K_SEGMENT_STABILITY``) and whose smallest segment holds
+  at least ``MIN_K_SEGMENT_SHARE`` wins: as many segments as the data holds reliably, none too
+  small to target. When no k qualifies, the k with the most stable segments does.
 - ``"silhouette"`` (the seed preset's, as before): the best silhouette wins; a tie goes to the
   smaller k. On survey data the silhouette is 0.03-0.08 for every k and always prefers k=2.
 
@@ -26,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from sklearn.metrics import pairwise_distances, silhouette_score
+from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 
 from segmentation.ml.algorithms import ward_fits
 from segmentation.ml.errors import SegmentationInputError
@@ -38,7 +40,7 @@ from segmentation.ml.pipeline import (
     sample_rows,
     train_model,
 )
-from segmentation.ml.quality import mean_pairwise_ari, resampled_fits
+from segmentation.ml.quality import resampled_fits, segment_stability
 
 DEFAULT_K_MIN = 2
 DEFAULT_K_MAX = 12
@@ -49,8 +51,9 @@ KRule = Literal["stability", "silhouette"]
 STABILITY_K_ROWS = 5_000
 STABILITY_RESAMPLES = 3
 RESAMPLE_SHARE = 0.8
-# A k qualifies when its refits agree this well (mean pairwise ARI) ...
-MIN_K_STABILITY = 0.9
+# A k qualifies when each of its segments keeps this mean Jaccard index across refits (0.75:
+# Hennig's line between a stable cluster and a pattern the starting point made) ...
+MIN_K_SEGMENT_STABILITY = 0.75
 # ... and its smallest segment holds at least this share of the candidates.
 MIN_K_SEGMENT_SHARE = 0.03
 
@@ -61,9 +64,9 @@ class KChoice:
 
     k: int
     # [{"k": 2, "silhouette": 0.21, "inertia": 1234.5, "stability": 0.98,
-    #   "smallest_share": 0.08}, ...], ascending k; silhouette None when it could not be
-    # measured (fewer than two segments in the silhouette sample); stability and smallest_share
-    # only with the stability rule.
+    #   "segment_stability": 0.95, "smallest_share": 0.08}, ...], ascending k; silhouette None
+    # when it could not be measured (fewer than two segments in the silhouette sample); the
+    # last three only with the stability rule.
     scores: list[dict[str, Any]]
     fit_rows: int
     silhouette_rows: int
@@ -101,7 +104,7 @@ def choose_k(
     rule: KRule | None = None,
     stability_rows: int = STABILITY_K_ROWS,
     resamples: int = STABILITY_RESAMPLES,
-    min_stability: float = MIN_K_STABILITY,
+    min_segment_stability: float = MIN_K_SEGMENT_STABILITY,
     min_segment_share: float = MIN_K_SEGMENT_SHARE,
 ) -> KChoice:
     """Fit every k from k_min to k_max on one sample, score each, and pick one by ``rule``.
@@ -143,9 +146,12 @@ def choose_k(
         if rule == "stability":
             sizes = np.bincount(estimator.labels_, minlength=k)
             score["smallest_share"] = round(float(sizes.min() / sizes.sum()), 4)
-            score["stability"] = round(
-                _stability(stable_space, replace(config, n_clusters=k), resamples), 4
+            reference = estimator.predict(stable_space)
+            ari, per_segment = _stability(
+                stable_space, reference, replace(config, n_clusters=k), resamples
             )
+            score["stability"] = round(ari, 4)
+            score["segment_stability"] = round(per_segment, 4)
         scores.append(score)
     if not any(score["silhouette"] is not None for score in scores):
         raise SegmentationInputError(
@@ -154,7 +160,9 @@ def choose_k(
         )
     if rule == "stability":
         k, reason = k_most_stable(
-            scores, min_stability=min_stability, min_segment_share=min_segment_share
+            scores,
+            min_segment_stability=min_segment_stability,
+            min_segment_share=min_segment_share,
         )
     else:
         k = k_best(scores)
@@ -179,40 +187,46 @@ def k_best(scores: list[dict[str, Any]]) -> int:
 def k_most_stable(
     scores: list[dict[str, Any]],
     *,
-    min_stability: float = MIN_K_STABILITY,
+    min_segment_stability: float = MIN_K_SEGMENT_STABILITY,
     min_segment_share: float = MIN_K_SEGMENT_SHARE,
 ) -> tuple[int, str]:
-    """The largest k that is stable with no segment too small, and why; else the most stable."""
+    """The largest k whose segments are all stable and none too small, and why; else the k
+    whose least stable segment is most stable (the smaller k of a tie)."""
     qualified = [
         score
         for score in scores
-        if score["stability"] >= min_stability and score["smallest_share"] >= min_segment_share
+        if score["segment_stability"] >= min_segment_stability
+        and score["smallest_share"] >= min_segment_share
     ]
     if qualified:
         chosen = max(qualified, key=lambda score: score["k"])
         return chosen["k"], (
-            f"k={chosen['k']}: the largest k whose segments are stable (agreement "
-            f"{chosen['stability']:.2f} across resamples, at least {min_stability:.2f}) and none "
-            f"smaller than {min_segment_share:.0%} of candidates (smallest "
-            f"{chosen['smallest_share']:.1%})."
+            f"k={chosen['k']}: the largest k whose every segment is stable across resamples "
+            f"(the least stable keeps {chosen['segment_stability']:.2f} of its members together, "
+            f"at least {min_segment_stability:.2f}) and none smaller than "
+            f"{min_segment_share:.0%} of candidates (smallest {chosen['smallest_share']:.1%})."
         )
-    chosen = min(scores, key=lambda score: (-score["stability"], score["k"]))
+    chosen = min(scores, key=lambda score: (-score["segment_stability"], score["k"]))
     return chosen["k"], (
-        f"k={chosen['k']}: no k was both stable (agreement at least {min_stability:.2f}) and free "
-        f"of segments under {min_segment_share:.0%}; this is the most stable "
-        f"({chosen['stability']:.2f}). Consider choosing k yourself."
+        f"k={chosen['k']}: no k had every segment stable (at least {min_segment_stability:.2f}) "
+        f"and none under {min_segment_share:.0%}; this one's segments are the most stable "
+        f"({chosen['segment_stability']:.2f}). Consider choosing k yourself."
     )
 
 
 def _stability(
-    space: sp.csr_matrix | np.ndarray, config: ClusteringConfig, resamples: int
-) -> float:
-    """Mean pairwise ARI of ``resamples`` fits on random 80 % subsets, each labelling all rows."""
+    space: sp.csr_matrix | np.ndarray,
+    reference: np.ndarray,
+    config: ClusteringConfig,
+    resamples: int,
+) -> tuple[float, float]:
+    """(mean ARI of the refits with ``reference``, lowest per-segment stability)."""
     try:
-        labelings = resampled_fits(space, config, resamples=resamples, share=RESAMPLE_SHARE)
+        refits = resampled_fits(space, config, resamples=resamples, share=RESAMPLE_SHARE)
     except SegmentationInputError:
-        return 0.0  # a subset had fewer distinct profiles than k
-    return mean_pairwise_ari(labelings)
+        return 0.0, 0.0  # a subset had fewer distinct profiles than k
+    ari = float(np.mean([adjusted_rand_score(reference, labels) for labels in refits]))
+    return ari, float(segment_stability(reference, refits, config.n_clusters).min())
 
 
 def _fits(space: sp.csr_matrix | np.ndarray, config: ClusteringConfig, ks: list[int]):

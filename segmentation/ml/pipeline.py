@@ -220,6 +220,10 @@ def build_reducer(config: ClusteringConfig, n_features: int) -> TruncatedSVD | N
     """The TruncatedSVD the config asks for, or None; refused when it would not reduce."""
     if config.svd_components is None:
         return None
+    if config.preset == "recommended" and config.svd_components >= n_features:
+        # The recommended preset's 30 components are a ceiling: a small pool with few distinct
+        # skills has fewer features, and is clustered on them as they are.
+        return None
     if config.svd_components >= n_features:
         raise SegmentationInputError(
             f"Cannot reduce {n_features} features to {config.svd_components} SVD components; "
