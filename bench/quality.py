@@ -124,6 +124,7 @@ def measure_real(features, config, *, choose: bool) -> dict:
     profiles = segment_profiles(features, at8.labels, 8)
     quality = segment_quality(profiles, pool, features, at8.labels, stability)
     out["mixed_k8"] = sum(entry["mixed"] for entry in quality)
+    out["predict_one_ms"] = predict_one_ms(at8.pipeline, features)
     out["min_stability_k8"] = float(stability.min())
     if choose:
         started = time.perf_counter()
@@ -134,6 +135,25 @@ def measure_real(features, config, *, choose: bool) -> dict:
         out["auto_scores"] = choice.scores
         out["auto_seconds"] = time.perf_counter() - started
     return out
+
+
+def predict_one_ms(pipeline, features, runs: int = 300) -> float:
+    """Median milliseconds to place one new candidate (blank salary) and measure its distance:
+    the ML part of assign-on-save (segmentation/ml/outliers.py ``predict_with_distances``)."""
+    import statistics
+
+    import numpy as np
+
+    from segmentation.ml.outliers import predict_with_distances
+
+    one = features.take(np.array([0]))
+    one.numeric[0, 1] = np.nan
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        predict_with_distances(pipeline, one)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def measure_synthetic(features, archetypes, config) -> dict:
@@ -176,6 +196,7 @@ ROWS = [
     ("--clusters auto picks", "auto_k", "k={}", "6-10"),
     ("choosing k, seconds (real file)", "auto_seconds", "{:.1f}", ""),
     ("mixed segments at k=8", "mixed_k8", "{}", ""),
+    ("placing one new candidate, ms (median)", "predict_one_ms", "{:.2f}", "~2 ms"),
     ("lowest segment stability at k=8", "min_stability_k8", "{:.2f}", ""),
     ("synthetic: ARI vs 8 archetypes, k=8", "synthetic_ari", "{:.3f}", ">= 0.99"),
     ("fit_segmentation at N candidates, s", "fit_total_seconds", "{:.2f}", "no slower"),

@@ -195,9 +195,7 @@ def segment_names(
     described = [_name_parts(profile, pool, labels) for profile in profiles]
     if mark_mixed:
         described = [
-            _NameParts(parts=[FALLBACK_NAME, *parts.parts], extras=parts.extras)
-            if not segment_traits(profile, pool) and (parts.parts[:1] != [FALLBACK_NAME])
-            else parts
+            _mixed(parts) if not segment_traits(profile, pool) else parts
             for profile, parts in zip(profiles, described, strict=True)
         ]
     chosen = [list(parts.parts) for parts in described]
@@ -217,6 +215,13 @@ def segment_names(
             chosen[index].append(described[index].extras[used[index]])
             used[index] += 1
     return _numbered(names, max_length)
+
+
+def _mixed(parts: _NameParts) -> _NameParts:
+    """A mixed segment's name: "Mixed profiles", then its seniority ("Senior profiles" reads
+    "Senior") and the weaker differences that tell it from other mixed segments."""
+    rest = [part.removesuffix(" profiles") for part in parts.parts]
+    return _NameParts(parts=[FALLBACK_NAME, *rest], extras=parts.extras)
 
 
 def _numbered(names: list[str], max_length: int) -> list[str]:
