@@ -11,6 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 from candidates.synthetic import synthetic_profiles
 from segmentation.ml.artifacts import load_model, save_model
 from segmentation.ml.choose_k import choose_k, k_most_stable
+from segmentation.ml.contributions import candidate_reasons
 from segmentation.ml.explain import pool_profile, segment_profiles
 from segmentation.ml.features import (
     SALARY_COLUMN,
@@ -282,3 +283,16 @@ def test_recommended_pipeline_round_trips_through_the_model_file(tmp_path):
     for _ in range(20):
         loaded.predict(one)
     assert (time.perf_counter() - started) / 20 < 0.05  # ~1 ms unloaded; generous for CI
+
+
+def test_the_why_of_a_blank_salary_names_the_value_filled_in():
+    rows = [(3.0, 90_000.0, "Oslo")] * 60 + [(3.0, 30_000.0, "Porto")] * 60
+    features = _salary_frame(rows + [(3.0, None, "Oslo")])
+    result = fit_segmentation(features, ClusteringConfig.recommended(2))
+    one = features.take(np.array([len(rows)]))
+    reasons = candidate_reasons(result.pipeline, one)
+    salary = next(c for c in reasons.contributions if c.feature == "desired_salary")
+    assert salary.value is None and salary.filled == pytest.approx(
+        result.pipeline.encoder.impute(one)[0, SALARY_COLUMN]
+    )
+    assert salary.filled > salary.pool_median  # Oslo's fill, not the pool's median
