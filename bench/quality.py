@@ -186,6 +186,21 @@ def measure_fit_time(features, config, repeat: int) -> dict:
     }
 
 
+def measure_choose_k_time(features, config, repeat: int) -> dict:
+    """Median seconds of choosing k from 2 to 12 (it samples: the pool's size hardly matters)."""
+    import statistics
+
+    from segmentation.ml.choose_k import choose_k
+
+    config = replace(config.with_clusters(8), fit_sample_size=SERVICE_FIT_SAMPLE)
+    times, chosen = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        chosen = choose_k(features, config, k_min=2, k_max=12).k
+        times.append(time.perf_counter() - started)
+    return {"auto_seconds_n": statistics.median(times), "auto_k_synthetic": chosen}
+
+
 ROWS = [
     ("smallest segment at k=8", "smallest_k8", "{:.2%}", ">= 5 %"),
     ("smallest segment, k = 5..12", "smallest_5_12", "{:.2%}", ">= 2 %"),
@@ -203,6 +218,8 @@ ROWS = [
     ("  of which features, s", "features_seconds", "{:.2f}", ""),
     ("  of which fit (100,000 sample), s", "fit_seconds", "{:.2f}", ""),
     ("  of which assigning everyone, s", "predict_seconds", "{:.2f}", ""),
+    ("choosing k 2-12 at N candidates, s", "auto_seconds_n", "{:.1f}", "~5.4 s + a few"),
+    ("  k chosen at N (synthetic, 8 archetypes)", "auto_k_synthetic", "k={}", ""),
 ]
 
 
@@ -229,6 +246,7 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=0, help="fit time at N; 0 skips")
     parser.add_argument("--repeat", type=int, default=3, help="fit-time runs (median)")
     parser.add_argument("--no-auto", action="store_true", help="skip choosing k")
+    parser.add_argument("--no-real", action="store_true", help="skip the real file")
     parser.add_argument("--seed", type=int, default=1, help="the generator's seed")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
@@ -242,13 +260,14 @@ def main() -> int:
     }
     results: dict[str, dict] = {name: {} for name in chosen}
 
-    real = real_features(args.csv)
-    print(
-        f"real file: {real.rows_read:,} rows read, {real.rows_refused:,} refused by the row "
-        f"parser, {len(real.features):,} candidates",
-        flush=True,
-    )
-    for name, config in chosen.items():
+    real = None if args.no_real else real_features(args.csv)
+    if real is not None:
+        print(
+            f"real file: {real.rows_read:,} rows read, {real.rows_refused:,} refused by the row "
+            f"parser, {len(real.features):,} candidates",
+            flush=True,
+        )
+    for name, config in chosen.items() if real is not None else ():
         started = time.perf_counter()
         results[name] |= measure_real(real.features, config, choose=not args.no_auto)
         print(f"  {name}: real file measured in {time.perf_counter() - started:.1f} s", flush=True)
@@ -271,6 +290,8 @@ def main() -> int:
         features, _ = synthetic_features(args.candidates, args.seed)
         for name, config in chosen.items():
             results[name] |= measure_fit_time(features, config, args.repeat)
+            if not args.no_auto:
+                results[name] |= measure_choose_k_time(features, config, args.repeat)
             print(f"  {name}: fit time at {args.candidates:,} measured", flush=True)
 
     print()
