@@ -296,3 +296,23 @@ def test_the_why_of_a_blank_salary_names_the_value_filled_in():
         result.pipeline.encoder.impute(one)[0, SALARY_COLUMN]
     )
     assert salary.filled > salary.pool_median  # Oslo's fill, not the pool's median
+
+
+def test_a_pipeline_saved_before_presets_still_encodes_as_the_seed():
+    records, _ = make_profiles(20, blanks=True)
+    features = extract_features(records)
+    result = fit_segmentation(features, ClusteringConfig.seed(3))
+    expected = result.pipeline.transform(features).toarray()
+    encoder = result.pipeline.encoder
+    # what a model file written before presets restores: the old attributes only
+    for name in (
+        "numeric_scaling",
+        "salary_imputation",
+        "quantiles",
+        "salary_band_medians",
+        "salary_location_offsets",
+    ):
+        del encoder.__dict__[name]
+    object.__delattr__(result.pipeline.config, "preset")
+    assert np.array_equal(result.pipeline.transform(features).toarray(), expected)
+    assert result.pipeline.config.preset == "seed"
