@@ -146,10 +146,12 @@ class ClusteringConfig:
         """The recommended configuration (docs/quality.md): quantile-scaled numbers, blank
         salaries filled from experience and location, K-means on 30 SVD components."""
         return cls(
-            n_clusters=n_clusters,
-            preset="recommended",
-            svd_components=RECOMMENDED_SVD_COMPONENTS,
-            **changes,
+            **{
+                "n_clusters": n_clusters,
+                "preset": "recommended",
+                "svd_components": RECOMMENDED_SVD_COMPONENTS,
+                **changes,
+            }
         )
 
     @property
@@ -220,9 +222,14 @@ def build_reducer(config: ClusteringConfig, n_features: int) -> TruncatedSVD | N
     """The TruncatedSVD the config asks for, or None; refused when it would not reduce."""
     if config.svd_components is None:
         return None
-    if config.preset == "recommended" and config.svd_components >= n_features:
-        # The recommended preset's 30 components are a ceiling: a small pool with few distinct
-        # skills has fewer features, and is clustered on them as they are.
+    if (
+        config.preset == "recommended"
+        and config.svd_components == RECOMMENDED_SVD_COMPONENTS
+        and config.svd_components >= n_features
+    ):
+        # The preset's own 30 components are a ceiling: a small pool with few distinct skills
+        # has fewer features, and is clustered on them as they are. Any other number asked for
+        # is refused below, as with the seed's preset.
         return None
     if config.svd_components >= n_features:
         raise SegmentationInputError(

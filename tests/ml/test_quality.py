@@ -12,6 +12,7 @@ from candidates.synthetic import synthetic_profiles
 from segmentation.ml.artifacts import load_model, save_model
 from segmentation.ml.choose_k import choose_k, k_most_stable
 from segmentation.ml.contributions import candidate_reasons
+from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.explain import pool_profile, segment_profiles
 from segmentation.ml.features import (
     SALARY_COLUMN,
@@ -316,3 +317,11 @@ def test_a_pipeline_saved_before_presets_still_encodes_as_the_seed():
     object.__delattr__(result.pipeline.config, "preset")
     assert np.array_equal(result.pipeline.transform(features).toarray(), expected)
     assert result.pipeline.config.preset == "seed"
+
+
+def test_recommended_with_too_many_components_asked_is_still_refused():
+    records, _ = make_profiles(20)
+    with pytest.raises(SegmentationInputError, match="Cannot reduce"):
+        fit_segmentation(
+            extract_features(records), ClusteringConfig.recommended(3, svd_components=900)
+        )
