@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
 
 from segmentation.ml.features import SALARY_COLUMN, CandidateFeatures
 from segmentation.ml.naming import segment_traits
@@ -107,12 +108,16 @@ def resampled_fits(
     n_rows = space.shape[0]
     size = max(config.n_clusters, int(round(n_rows * share)))
     label_sets = []
-    for index in range(resamples):
-        seed = config.random_state + 1 + index
-        rows = sample_rows(n_rows, size, seed)
-        fit_space = space if rows is None else space[rows]
-        estimator = train_model(fit_space, replace(config, random_state=seed))
-        label_sets.append(estimator.predict(space).astype(np.int32))
+    # One thread: these fits are small, and on a busy 2-CPU machine K-means' OpenMP threads
+    # spin against other processes (one 15,000-row fit: 0.5 s on one thread, 8.9 s on two at a
+    # load average of 4; docs/quality.md).
+    with threadpool_limits(limits=1):
+        for index in range(resamples):
+            seed = config.random_state + 1 + index
+            rows = sample_rows(n_rows, size, seed)
+            fit_space = space if rows is None else space[rows]
+            estimator = train_model(fit_space, replace(config, random_state=seed))
+            label_sets.append(estimator.predict(space).astype(np.int32))
     return label_sets
 
 
