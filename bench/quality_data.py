@@ -36,7 +36,13 @@ class RealFile:
 def real_features(path: Path) -> RealFile:
     """The file's valid rows as CandidateFeatures, through the import's row parser."""
     django_setup()
-    from candidates.csv_files import csv_records, detect_encoding, open_csv_text
+    from candidates.csv_files import (
+        OverlongRowError,
+        csv_records,
+        encoding_check,
+        encoding_resolve,
+        open_csv_text,
+    )
     from candidates.csv_format import check_header, normalise_header, parse_row
     from segmentation.ml.features import CandidateFeatures, skill_key
 
@@ -44,13 +50,20 @@ def real_features(path: Path) -> RealFile:
     categorical: dict[str, list[str]] = {"location": [], "education_level": [], "primary_skill": []}
     skills: list[tuple[str, ...]] = []
     read = refused = 0
-    with open_csv_text(path, detect_encoding(path)) as stream:
+    # UTF-8, as the import reads a file when no --encoding is given (it refuses any other bytes).
+    encoding = encoding_resolve(None)
+    encoding_check(path, encoding)
+    with open_csv_text(path, encoding) as stream:
         records = csv_records(stream)
         _, header_cells = next(records)
         header = normalise_header(header_cells)
         check_header(header)
-        for line, cells in records:
+        for record in records:
             read += 1
+            if isinstance(record, OverlongRowError):
+                refused += 1
+                continue
+            line, cells = record
             parsed = parse_row(dict(zip(header, cells, strict=False)), line)
             if isinstance(parsed, list):
                 refused += 1
