@@ -54,10 +54,24 @@ class SegmentationRun(TimeStampedModel):
     library_versions = models.JSONField(default=dict)
     k_scores = models.JSONField(
         default=list,
-        help_text="With automatic k: silhouette and inertia for each k tried, "
+        help_text="With automatic k: silhouette and inertia for each k tried, and with the "
+        "stability rule stability, segment_stability and smallest_share, "
         '[{"k": 2, "silhouette": 0.21, "inertia": 1234.5}, ...].',
     )
     k_auto = models.BooleanField(default=False, help_text="k was chosen by the scores above.")
+    k_rule = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text='With automatic k: the rule that chose it, "stability" or "silhouette".',
+    )
+    k_reason = models.TextField(
+        blank=True, help_text="With automatic k: why this k, in a sentence."
+    )
+    quality = models.JSONField(
+        default=dict,
+        help_text="How far the segments can be trusted: agreement across resampled refits, the "
+        "least stable segment, mixed segments (segmentation/ml/quality.py, docs/quality.md).",
+    )
     outlier_threshold = models.FloatField(
         null=True,
         blank=True,

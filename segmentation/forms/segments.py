@@ -26,8 +26,9 @@ class RetrainForm(forms.Form):
     auto_k = forms.BooleanField(
         label=f"Choose k automatically ({DEFAULT_K_MIN}–{DEFAULT_K_MAX})",
         required=False,
-        help_text="Tries every k in the range on a sample of candidates and keeps the one whose "
-        "segments are best separated (silhouette); the number of segments above is then ignored.",
+        help_text="Tries every k in the range on a sample of candidates and keeps the largest "
+        "whose segments all hold together when refitted on resampled candidates, none too small "
+        "to target; the number of segments above is then ignored.",
     )
     algorithm = forms.ChoiceField(
         label="Algorithm",

@@ -69,11 +69,14 @@ class Contribution:
     feature: str  # as FeatureGroup.name
     kind: Kind
     points: float  # > 0 pulls toward the candidate's segment, < 0 toward the next-nearest
-    # number: the candidate's value (None when blank, counted as the pool median);
+    # number: the candidate's value (None when blank, counted as ``filled``);
     # category: the candidate's value ("" when blank); skill: whether the candidate has it.
     value: float | str | bool | None
     pool_median: float | None = None  # numbers only: the training pool's median
     known: bool = True  # categories: whether the value existed at training time
+    # Blank numbers only: the value the encoder counted instead, in raw units. The seed preset
+    # fills the pool median; the recommended one fills a salary from experience and location.
+    filled: float | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ def _readable_values(
     groups: list[FeatureGroup],
 ) -> list[dict[str, object]]:
     values: list[dict[str, object]] = []
+    imputed = encoder.impute(features.take(np.array([0])))[0]
     for group in groups:
         if group.kind == "number":
             j = NUMERIC_FEATURES.index(group.name)
@@ -188,6 +192,7 @@ def _readable_values(
                 {
                     "value": None if np.isnan(raw) else raw,
                     "pool_median": float(encoder.medians[j]),
+                    "filled": float(imputed[j]) if np.isnan(raw) else None,
                 }
             )
         elif group.kind == "category":

@@ -82,11 +82,14 @@ def _numbers_in_units_of(
     source: SegmentationPipeline,
     target: SegmentationPipeline,
 ) -> np.ndarray:
-    """The scaled number columns of ``source`` centres, rescaled as ``target`` scales them."""
-    for j, name in enumerate(NUMERIC_FEATURES):
-        if name not in names:
-            continue
-        column = names.index(name)
-        raw = centers[:, column] * source.encoder.scales[j] + source.encoder.means[j]
-        centers[:, column] = (raw - target.encoder.means[j]) / target.encoder.scales[j]
+    """The scaled number columns of ``source`` centres, rescaled as ``target`` scales them.
+
+    Through raw units (years, dollars), so a run with quantile-scaled numbers (the recommended
+    preset) and one with the seed's scaling are compared in the same units.
+    """
+    columns = [names.index(name) for name in NUMERIC_FEATURES if name in names]
+    if len(columns) != len(NUMERIC_FEATURES):
+        return centers
+    raw = source.encoder.numbers_raw(centers[:, columns])
+    centers[:, columns] = target.encoder.numbers_scaled(raw)
     return centers

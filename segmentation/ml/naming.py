@@ -76,6 +76,21 @@ def over_represented(
     return sorted(kept, key=lambda value: (-value.excess, value.text))
 
 
+def segment_traits(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> list[str]:
+    """What sets a segment apart that a recruiter could target: its over-represented primary
+    skill, location, education level and skills ("field=value", most telling first in each).
+
+    Empty means a mixed segment. Seniority and salary alone do not count: in survey data the
+    numbers vary smoothly, so a cut along them is a band of the pool, not a group in it.
+    """
+    traits = []
+    for field in ("primary_skill", "location", "education_level", "skills"):
+        traits += [
+            f"{field}={value.text}" for value in over_represented(profile.get(f"top_{field}") or [])
+        ]
+    return traits
+
+
 def role_text(primary_skill: str) -> str:
     """A primary skill as a role: "Developer, back-end" reads "back-end developer"."""
     match = _DEVELOPER.match(primary_skill.strip())
@@ -168,13 +183,21 @@ def segment_names(
     *,
     value_labels: Mapping[str, Mapping[str, str]] | None = None,
     max_length: int = MAX_NAME_LENGTH,
+    mark_mixed: bool = False,
 ) -> list[str]:
     """One readable name per segment profile, unique within the list, each at most max_length.
 
     ``value_labels`` maps a field ("education_level") to display labels for its stored codes.
+    With ``mark_mixed``, a segment without traits (``segment_traits``) is named
+    "Mixed profiles · ..." followed by whatever weaker differences it has, never a confident name.
     """
     labels = value_labels or {}
     described = [_name_parts(profile, pool, labels) for profile in profiles]
+    if mark_mixed:
+        described = [
+            _mixed(parts) if not segment_traits(profile, pool) else parts
+            for profile, parts in zip(profiles, described, strict=True)
+        ]
     chosen = [list(parts.parts) for parts in described]
     used = [0] * len(described)
     # Segments that share a name each add their next distinguishing value, until all differ or
@@ -192,6 +215,13 @@ def segment_names(
             chosen[index].append(described[index].extras[used[index]])
             used[index] += 1
     return _numbered(names, max_length)
+
+
+def _mixed(parts: _NameParts) -> _NameParts:
+    """A mixed segment's name: "Mixed profiles", then its seniority ("Senior profiles" reads
+    "Senior") and the weaker differences that tell it from other mixed segments."""
+    rest = [part.removesuffix(" profiles") for part in parts.parts]
+    return _NameParts(parts=[FALLBACK_NAME, *rest], extras=parts.extras)
 
 
 def _numbered(names: list[str], max_length: int) -> list[str]:

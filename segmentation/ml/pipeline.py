@@ -39,6 +39,13 @@ Algorithm = Literal["kmeans", "minibatch", "bisecting", "gmm", "agglomerative"]
 # What each one is and when it fits: segmentation/ml/algorithms.py and docs/algorithms.md.
 ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch", "bisecting", "gmm", "agglomerative")
 NInit = int | Literal["auto"]
+# "seed": the seed's encoding (global-median imputation, standard scaling); "recommended": numbers
+# through their quantiles and blank salaries filled from experience and location
+# (segmentation/ml/features.py, docs/quality.md). Runs stored before presets existed are "seed".
+Preset = Literal["seed", "recommended"]
+PRESETS: tuple[str, ...] = ("seed", "recommended")
+# What ClusteringConfig.recommended() clusters: this many TruncatedSVD components.
+RECOMMENDED_SVD_COMPONENTS = 30
 MAX_N_INIT = 100
 MAX_SVD_COMPONENTS = 1_000
 # Large enough that a 1M-candidate epoch is a few hundred steps, small enough to stay cheap.
@@ -72,8 +79,14 @@ class ClusteringConfig:
     # Candidates farther from every centre than this percentile of the training candidates'
     # distances are unusual profiles (segmentation/ml/outliers.py).
     outlier_percentile: float = 99.0
+    # How the encoder imputes and scales numbers; see Preset above.
+    preset: Preset = "seed"
 
     def __post_init__(self) -> None:
+        if self.preset not in PRESETS:
+            raise SegmentationInputError(
+                f"Unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}."
+            )
         if not MIN_CLUSTERS <= self.n_clusters <= MAX_CLUSTERS:
             raise SegmentationInputError(
                 f"The number of segments must be between {MIN_CLUSTERS} and {MAX_CLUSTERS}; "
@@ -127,6 +140,26 @@ class ClusteringConfig:
             fit_sample_size=None,
             svd_components=None,
         )
+
+    @classmethod
+    def recommended(cls, n_clusters: int = DEFAULT_CLUSTERS, **changes: Any) -> ClusteringConfig:
+        """The recommended configuration (docs/quality.md): quantile-scaled numbers, blank
+        salaries filled from experience and location, K-means on 30 SVD components."""
+        return cls(
+            **{
+                "n_clusters": n_clusters,
+                "preset": "recommended",
+                "svd_components": RECOMMENDED_SVD_COMPONENTS,
+                **changes,
+            }
+        )
+
+    @property
+    def encoder_options(self) -> dict[str, str]:
+        """The FeatureEncoder options this configuration's preset stands for."""
+        if self.preset == "recommended":
+            return {"numeric_scaling": "quantile", "salary_imputation": "location_experience"}
+        return {"numeric_scaling": "standard", "salary_imputation": "median"}
 
     def with_clusters(self, n_clusters: int) -> ClusteringConfig:
         return replace(self, n_clusters=n_clusters)
@@ -188,6 +221,15 @@ def build_estimator(config: ClusteringConfig) -> Clusterer:
 def build_reducer(config: ClusteringConfig, n_features: int) -> TruncatedSVD | None:
     """The TruncatedSVD the config asks for, or None; refused when it would not reduce."""
     if config.svd_components is None:
+        return None
+    if (
+        config.preset == "recommended"
+        and config.svd_components == RECOMMENDED_SVD_COMPONENTS
+        and config.svd_components >= n_features
+    ):
+        # The preset's own 30 components are a ceiling: a small pool with few distinct skills
+        # has fewer features, and is clustered on them as they are. Any other number asked for
+        # is refused below, as with the seed's preset.
         return None
     if config.svd_components >= n_features:
         raise SegmentationInputError(
@@ -295,7 +337,7 @@ def fit_segmentation(
     timer = timer or StageTimer()
     training_input_check(len(features), config)
     with timer.stage(stages.FEATURES):
-        matrix, encoder = preprocess_features(features)
+        matrix, encoder = preprocess_features(features, **config.encoder_options)
     with timer.stage(stages.FIT):
         rows = sample_rows(matrix.shape[0], config.fit_sample_size, config.random_state)
         fit_matrix = matrix if rows is None else matrix[rows]

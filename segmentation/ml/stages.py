@@ -15,6 +15,7 @@ SILHOUETTE = "silhouette"
 PROJECTION = "projection"
 OUTLIERS = "outliers"
 PROFILES = "profiles"
+QUALITY = "quality"
 SAVE = "save"
 MATCH = "match"
 LOAD_MODEL = "load model"
@@ -29,6 +30,7 @@ TRAIN_STAGES: tuple[str, ...] = (
     PROJECTION,
     OUTLIERS,
     PROFILES,
+    QUALITY,
     SAVE,
     MATCH,
     WRITE,

@@ -124,6 +124,16 @@ def _reason(contribution: Contribution) -> Reason:
     return Reason(text=reason_text(contribution), points=contribution.points)
 
 
+def _filled_text(contribution: Contribution, unit: str) -> str:
+    """What a blank number was counted as: the pool median (the seed preset, and years), or the
+    value the recommended preset estimated from the candidate's experience and location."""
+    filled = contribution.filled
+    median = contribution.pool_median
+    if filled is None or (median is not None and abs(filled - median) < 1e-9):
+        return f"counted as the median, {format_number(median, unit)}"
+    return f"counted as {format_number(filled, unit)}, estimated from experience and location"
+
+
 def reason_text(contribution: Contribution) -> str:
     """One feature and the candidate's value: "Python: yes", "Desired salary: 140k, high"."""
     if contribution.kind == "skill":
@@ -133,7 +143,7 @@ def reason_text(contribution: Contribution) -> str:
         unit = UNITS.get(contribution.feature, "")
         median = contribution.pool_median
         if contribution.value is None:
-            return f"{label}: not given (counted as the median, {format_number(median, unit)})"
+            return f"{label}: not given ({_filled_text(contribution, unit)})"
         value = float(contribution.value)
         text = format_number(value, unit)
         if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):

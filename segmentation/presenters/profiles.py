@@ -1,6 +1,6 @@
 """Segment profiles as a recruiter reads them: table rows and chart data, from the stored JSON.
 
-Profiles are stored once per run (segmentation.ml.explain); pages only reshape them, so a page
+Profiles are stored once per run (segmentation.ml.profiles); pages only reshape them, so a page
 costs the same with ten candidates or a million.
 """
 
@@ -45,6 +45,32 @@ def _tops(profile: Mapping[str, Any], field: str, n: int) -> str:
 
 
 @dataclass(frozen=True)
+class SegmentQuality:
+    """How far a segment can be trusted (docs/quality.md), as its stored profile says."""
+
+    stability: str  # "0.92": the mean share of its members kept together across refits
+    stable: bool
+    # Its share of blank salaries against the pool's: far apart, blanks shaped the segment.
+    blank_salary: str  # "12% (all 30%)"
+    mixed: bool  # nothing a recruiter could target sets it apart
+
+
+def segment_quality_shown(profile: Mapping[str, Any]) -> SegmentQuality | None:
+    """A segment's quality in words, or None for a run trained before it was measured."""
+    quality = profile.get("quality")
+    if not quality:
+        return None
+    return SegmentQuality(
+        stability=f"{quality['stability']:.2f}",
+        stable=quality["stable"],
+        blank_salary=(
+            f"{quality['blank_salary_share']:.0%} (all {quality['pool_blank_salary_share']:.0%})"
+        ),
+        mixed=quality["mixed"],
+    )
+
+
+@dataclass(frozen=True)
 class SegmentRow:
     segment: Segment
     share: float
@@ -53,6 +79,7 @@ class SegmentRow:
     locations: str
     education: str
     skills: str
+    quality: SegmentQuality | None
 
 
 def segment_rows(segments: Iterable[Segment], total: int) -> list[SegmentRow]:
@@ -66,6 +93,7 @@ def segment_rows(segments: Iterable[Segment], total: int) -> list[SegmentRow]:
             locations=_tops(segment.profile, "top_location", 3),
             education=_tops(segment.profile, "top_education_level", 1),
             skills=_tops(segment.profile, "top_skills", 3),
+            quality=segment_quality_shown(segment.profile),
         )
         for segment in segments
     ]

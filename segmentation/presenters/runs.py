@@ -14,6 +14,7 @@ def config_describe(config: ClusteringConfig) -> str:
     parts = [f"{config.algorithm}", f"n_init={config.n_init}", f"fit on {sample}"]
     if config.svd_components is not None:
         parts.append(f"SVD to {config.svd_components} components")
+    parts.append(f"{config.preset} preset")
     return ", ".join(parts)
 
 
@@ -23,8 +24,15 @@ def k_score_lines(run: SegmentationRun) -> list[str]:
         value = score["silhouette"]
         shown = "n/a" if value is None else f"{value:.4f}"
         chosen = "  <- chosen" if score["k"] == run.n_clusters else ""
+        stability = ""
+        if "segment_stability" in score:
+            stability = (
+                f"  least stable segment {score['segment_stability']:.2f}"
+                f"  smallest {score['smallest_share']:.1%}"
+            )
         lines.append(
-            f"  k={score['k']:<3} silhouette {shown}  inertia {score['inertia']:,.1f}{chosen}"
+            f"  k={score['k']:<3}{stability}  silhouette {shown}  "
+            f"inertia {score['inertia']:,.1f}{chosen}"
         )
     return lines
 
@@ -36,6 +44,9 @@ def run_summary_json(run: SegmentationRun) -> dict[str, Any]:
         "n_clusters": run.n_clusters,
         "k_auto": run.k_auto,
         "k_scores": run.k_scores,
+        "k_rule": run.k_rule,
+        "k_reason": run.k_reason,
+        "quality": run.quality,
         "n_features": run.n_features,
         "inertia": run.inertia,
         "silhouette": run.silhouette,
@@ -48,16 +59,27 @@ def run_summary_json(run: SegmentationRun) -> dict[str, Any]:
     }
 
 
+def quality_lines(run: SegmentationRun) -> list[str]:
+    """The run's quality summary (docs/quality.md), for the command line; none before it existed."""
+    quality = run.quality
+    if not quality:
+        return []
+    return [
+        f"Stability: {quality['agreement_across_resamples']:.2f} agreement across "
+        f"{quality['stability_resamples']} resampled refits; least stable segment "
+        f"{quality['min_segment_stability']:.2f}; {quality['unstable_segments']} unstable, "
+        f"{quality['mixed_segments']} mixed"
+    ]
+
+
 def training_report_lines(run: SegmentationRun, config: ClusteringConfig) -> list[str]:
     """What a training did, line by line, for the command line."""
     silhouette = "n/a" if run.silhouette is None else f"{run.silhouette:.4f}"
     lines = [f"Candidates: {run.n_candidates:,}"]
     if run.k_auto and run.k_scores:
         tried = sorted(score["k"] for score in run.k_scores)
-        lines.append(
-            f"Clusters: {run.n_clusters} (chosen from {tried[0]}-{tried[-1]}: the best "
-            "silhouette on a sample)"
-        )
+        reason = run.k_reason or f"k={run.n_clusters}: the best silhouette on a sample."
+        lines.append(f"Clusters: {run.n_clusters} (chosen from {tried[0]}-{tried[-1]}) {reason}")
         lines.extend(k_score_lines(run))
     else:
         lines.append(f"Clusters: {run.n_clusters}")
@@ -67,6 +89,7 @@ def training_report_lines(run: SegmentationRun, config: ClusteringConfig) -> lis
         f"Features: {run.n_features:,}",
         f"Inertia: {run.inertia:,.2f}",
         f"Silhouette (sample): {silhouette}",
+        *quality_lines(run),
         f"Model saved to: {run.artifact_path}",
         f"Timings: {timings}",
     ]

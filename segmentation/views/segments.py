@@ -24,6 +24,7 @@ from segmentation.presenters.profiles import (
     overview_charts,
     profile_comparison,
     segment_chart,
+    segment_quality_shown,
     segment_rows,
 )
 from segmentation.selectors.candidates import PAGE_SIZE, CandidateFilters, candidate_list_page
@@ -160,6 +161,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segment": segment,
             "run": segment.run,
             "comparison": profile_comparison(segment.profile, pool),
+            "quality": segment_quality_shown(segment.profile),
             "chart": segment_chart(segment, pool),
             "candidates": page.candidates,
             "next_after": page.next_after,

@@ -67,23 +67,38 @@
     });
   }
 
-  // Choosing k: silhouette (left axis) and inertia (right axis) per k; the chosen k stands out.
+  // Choosing k: scores (left axis) and inertia (right axis) per k; the chosen k stands out.
+  // With the stability rule, the least stable segment and the smallest share come first.
   const kScores = data("k-score-data");
   if (kScores) {
     const isChosen = kScores.k.map((k) => k === kScores.chosen);
+    const marked = (index) => ({
+      backgroundColor: isChosen.map((c) => (c ? colour(3) : colour(index))),
+      pointRadius: isChosen.map((c) => (c ? 8 : 3)),
+      pointStyle: isChosen.map((c) => (c ? "rectRot" : "circle")),
+    });
+    const scores = [];
+    if (kScores.segment_stability) {
+      scores.push({ label: "Least stable segment (higher is better)",
+        data: kScores.segment_stability, yAxisID: "y", borderColor: colour(1), ...marked(1) });
+    }
+    if (kScores.smallest_share) {
+      scores.push({ label: "Smallest segment's share", data: kScores.smallest_share,
+        yAxisID: "y", borderColor: colour(2), ...marked(2) });
+    }
+    scores.push({ label: "Silhouette (higher is better)", data: kScores.silhouette, yAxisID: "y",
+      borderColor: colour(0), ...marked(0) });
     draw("chart-k-scores", {
       type: "line",
       data: { labels: kScores.k, datasets: [
-        { label: "Silhouette (higher is better)", data: kScores.silhouette, yAxisID: "y",
-          borderColor: colour(0), backgroundColor: isChosen.map((c) => (c ? colour(3) : colour(0))),
-          pointRadius: isChosen.map((c) => (c ? 8 : 3)),
-          pointStyle: isChosen.map((c) => (c ? "rectRot" : "circle")) },
+        ...scores,
         { label: "Inertia", data: kScores.inertia, yAxisID: "inertia", borderDash: [4, 4],
           borderColor: POOL_COLOUR, backgroundColor: POOL_COLOUR, pointRadius: 2 },
       ] },
       options: { scales: {
         x: { title: { display: true, text: "k (number of segments)" } },
-        y: { position: "left", title: { display: true, text: "Silhouette" } },
+        y: { position: "left", title: { display: true,
+          text: kScores.segment_stability ? "Score (0 to 1)" : "Silhouette" } },
         inertia: { position: "right", grid: { drawOnChartArea: false },
           title: { display: true, text: "Inertia (sample)" } },
       }, plugins: { tooltip: { callbacks: {

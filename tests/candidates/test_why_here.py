@@ -144,6 +144,19 @@ def test_an_explanation_costs_a_few_queries(people, django_assert_max_num_querie
             Contribution("years_experience", "number", 0.1, None, pool_median=7.0),
             "Years of experience: not given (counted as the median, 7.0)",
         ),
+        (
+            # The recommended preset fills a blank salary from experience and location.
+            Contribution(
+                "desired_salary", "number", 0.4, None, pool_median=90_000.0, filled=131_000.0
+            ),
+            "Desired salary: not given (counted as 131k, estimated from experience and location)",
+        ),
+        (
+            Contribution(
+                "desired_salary", "number", 0.4, None, pool_median=90_000.0, filled=90_000.0
+            ),
+            "Desired salary: not given (counted as the median, 90k)",
+        ),
         (Contribution("location", "category", 1.0, "Germany"), "Location: Germany"),
         (
             Contribution("location", "category", 1.0, "Atlantis", known=False),

@@ -28,17 +28,24 @@ GROUPS = [
 
 
 def profiles_in_groups(
-    groups: list[tuple], per_group: int, rng: np.random.Generator
+    groups: list[tuple], per_group: int, rng: np.random.Generator, *, spread: bool = True
 ) -> tuple[list[dict], np.ndarray]:
-    """``per_group`` candidates drawn around each group; the records and their true group."""
+    """``per_group`` candidates drawn around each group; the records and their true group.
+
+    Without ``spread`` every member has the group's years and salary exactly.
+    """
     records: list[dict] = []
     truth: list[int] = []
     for group, (years, salary, location, education, primary, pool) in enumerate(groups):
         for _ in range(per_group):
             records.append(
                 {
-                    "years_experience": float(np.clip(rng.normal(years, 1.0), 0, 80)),
-                    "desired_salary": float(round(rng.normal(salary, 5_000))),
+                    "years_experience": (
+                        float(np.clip(rng.normal(years, 1.0), 0, 80)) if spread else years
+                    ),
+                    "desired_salary": (
+                        float(round(rng.normal(salary, 5_000))) if spread else float(salary)
+                    ),
                     "location": location,
                     "education_level": education,
                     "primary_skill": primary,

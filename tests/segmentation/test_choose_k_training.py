@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 
 import numpy as np
@@ -19,7 +20,7 @@ from segmentation.presenters.jobs import job_describe
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.assignments import segment_numbers_by
-from tests.ml.planted import make_planted
+from tests.ml.planted import make_planted, make_planted_diffuse
 from tests.segmentation.conftest import store_profiles
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def four_groups(db) -> tuple[list[int], np.ndarray]:
     records, truth = make_planted(4, 25, seed=3)
+    return store_profiles(records), truth
+
+
+@pytest.fixture
+def four_groups_for_auto_k(db) -> tuple[list[int], np.ndarray]:
+    """Four groups with one clear answer under the default's stability rule (make_planted's
+    3-of-4 skill draws are real sub-groups, and the rule rightly counts them)."""
+    records, truth = make_planted_diffuse(4, 25, seed=3)
     return store_profiles(records), truth
 
 
@@ -42,24 +51,43 @@ def _segments_of(ids: list[int]) -> list[int]:
     return [by_id[pk] for pk in ids]
 
 
-def test_train_segments_auto_finds_the_groups_and_keeps_every_score(four_groups):
+def test_train_segments_auto_finds_the_groups_and_keeps_every_score(four_groups_for_auto_k):
     out = _run("train_segments", "--clusters", "auto", "--k-max", "7")
     run = SegmentationRun.objects.get()
     assert run.k_auto is True and run.n_clusters == 4
     assert [score["k"] for score in run.k_scores] == [2, 3, 4, 5, 6, 7]
-    assert all(set(score) == {"k", "silhouette", "inertia"} for score in run.k_scores)
-    best = max(run.k_scores, key=lambda score: score["silhouette"])
-    assert best["k"] == 4
-    assert "Clusters: 4 (chosen from 2-7" in out
-    assert "k=4   silhouette" in out and "<- chosen" in out
+    assert all(
+        set(score)
+        == {"k", "silhouette", "inertia", "stability", "segment_stability", "smallest_share"}
+        for score in run.k_scores
+    )
+    # The default's rule: the largest k whose every segment holds together across resamples.
+    stable = [score["k"] for score in run.k_scores if score["segment_stability"] >= 0.75]
+    assert max(stable) == 4
+    assert run.k_rule == "stability"
+    assert run.k_reason.startswith("k=4: the largest k whose every segment is stable")
+    assert "Clusters: 4 (chosen from 2-7) k=4: the largest k" in out
+    assert re.search(r"k=4 +least stable segment 1\.00 .*<- chosen", out)
     # The run's configuration records the k it was trained with, and the time choosing took.
     assert run.parameters["n_clusters"] == 4 and "choose k" in run.timings
 
 
-def test_train_segments_auto_json_carries_the_scores(four_groups):
+def test_seed_exact_auto_k_still_chooses_by_silhouette(four_groups):
+    _run("train_segments", "--clusters", "auto", "--k-max", "7", "--seed-exact")
+    run = SegmentationRun.objects.get()
+    assert run.k_rule == "silhouette" and run.n_clusters == 4
+    assert all(set(score) == {"k", "silhouette", "inertia"} for score in run.k_scores)
+    best = max(run.k_scores, key=lambda score: score["silhouette"])
+    assert best["k"] == 4
+    assert run.k_reason == f"k=4: the best silhouette ({best['silhouette']:.3f})."
+
+
+def test_train_segments_auto_json_carries_the_scores(four_groups_for_auto_k):
     summary = json.loads(_run("train_segments", "--clusters", "auto", "--k-max", "5", "--json"))
     assert summary["k_auto"] is True and summary["n_clusters"] == 4
     assert [score["k"] for score in summary["k_scores"]] == [2, 3, 4, 5]
+    assert summary["k_rule"] == "stability" and summary["k_reason"].startswith("k=4:")
+    assert summary["quality"]["min_segment_stability"] is not None
 
 
 def test_a_fixed_k_is_not_marked_automatic(four_groups):
@@ -151,7 +179,7 @@ def test_an_algorithm_that_would_not_fit_in_memory_is_refused_with_a_way_out(
     assert not SegmentationRun.objects.exists()
 
 
-def test_auto_k_with_another_algorithm(four_groups):
+def test_auto_k_with_another_algorithm(four_groups_for_auto_k):
     _run("train_segments", "--clusters", "auto", "--k-max", "6", "--algorithm", "agglomerative")
     run = SegmentationRun.objects.get()
     assert (run.algorithm, run.k_auto, run.n_clusters) == ("agglomerative", True, 4)

@@ -12,8 +12,9 @@ from segmentation.jobs.execute import segmentation_job_execute
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.models import SegmentationJob
 from segmentation.services.activation import segmentation_activate
-from segmentation.services.training import segmentation_train
+from segmentation.services.training import SEGMENTATION_DEFAULTS, segmentation_train
 from tests.ml.conftest import make_profiles
+from tests.ml.planted import make_planted_diffuse
 from tests.segmentation.conftest import store_profiles
 
 RETRAIN = reverse("segments-retrain")
@@ -33,8 +34,15 @@ def test_the_page_offers_automatic_k_and_every_algorithm(client, trainer, db):
     assert re.search(r'<option value="kmeans" selected>K-means', page)
 
 
+@pytest.fixture
+def three_groups_for_auto_k(db) -> list[int]:
+    """Three groups with one clear answer under the default's stability rule (see
+    make_planted_diffuse: the regular planted groups hold real, stable sub-groups)."""
+    return store_profiles(make_planted_diffuse(3, 30, seed=4)[0])
+
+
 def test_retrain_with_automatic_k_and_an_algorithm_queues_that_job(
-    client, trainer, grouped_candidates
+    client, trainer, three_groups_for_auto_k
 ):
     client.force_login(trainer)
     response = client.post(
@@ -54,6 +62,7 @@ def test_retrain_with_automatic_k_and_an_algorithm_queues_that_job(
     job.refresh_from_db()
     assert job.status == SegmentationJob.Status.SUCCEEDED, job.error
     assert job.run.k_auto and job.run.n_clusters == 3 and job.run.algorithm == "bisecting"
+    assert job.run.k_rule == "stability" and job.run.k_reason.startswith("k=3: the largest k")
     assert [score["k"] for score in job.run.k_scores] == list(range(2, 13))
 
 
@@ -98,9 +107,11 @@ def test_the_admin_train_form_queues_automatic_k_with_an_algorithm(client, train
     job = SegmentationJob.objects.get()
     assert job.parameters["k_range"] == [2, 12]
     assert job.parameters["config"]["algorithm"] == "gmm"
+    # The mixture starts once; the recommended default already reduces to its own 30 SVD
+    # components, which the mixture keeps (its own 20 are for a configuration without SVD).
     assert (job.parameters["config"]["n_init"], job.parameters["config"]["svd_components"]) == (
         1,
-        20,
+        SEGMENTATION_DEFAULTS["svd_components"],
     )
     assert "Training with k chosen automatically (2–12) started" in response.content.decode()
 
@@ -118,7 +129,9 @@ def test_the_page_charts_the_scores_and_marks_the_chosen_k(client, trainer, auto
     page = response.content.decode()
     assert 'id="choosing-k"' in page and 'id="chart-k-scores"' in page
     silhouette = next(s["silhouette"] for s in auto_run.k_scores if s["k"] == 3)
-    assert f"k=3 chosen: best silhouette {silhouette:.2f}" in page
+    # The seed's preset (ClusteringConfig()) chooses by silhouette, and the page says so.
+    assert auto_run.k_rule == "silhouette"
+    assert f'<strong id="k-choice">k=3: the best silhouette ({silhouette:.3f}).</strong>' in page
     data = json.loads(
         re.search(r'<script id="k-score-data" type="application/json">(.*?)</script>', page)[1]
     )
@@ -135,3 +148,28 @@ def test_a_run_with_a_fixed_k_has_no_k_chart(client, trainer, grouped_candidates
     client.force_login(trainer)
     page = client.get(reverse("segments")).content.decode()
     assert "chart-k-scores" not in page and "k-score-data" not in page
+
+
+def test_a_stability_choice_is_charted_with_its_reason(client, trainer, three_groups_for_auto_k):
+    run = segmentation_train(config=ClusteringConfig.recommended(), k_range=(2, 6))
+    segmentation_activate(run=run)
+    client.force_login(trainer)
+    page = client.get(reverse("segments")).content.decode()
+    assert run.k_rule == "stability"
+    assert f'<strong id="k-choice">{run.k_reason}</strong>' in page
+    assert "best silhouette" not in page and "largest k whose every segment is stable" in page
+    data = json.loads(
+        re.search(r'<script id="k-score-data" type="application/json">(.*?)</script>', page)[1]
+    )
+    assert data["rule"] == "stability" and data["chosen"] == run.n_clusters
+    assert data["segment_stability"] == [round(s["segment_stability"], 4) for s in run.k_scores]
+    assert data["smallest_share"] == [round(s["smallest_share"], 4) for s in run.k_scores]
+
+
+def test_a_silhouette_choice_has_no_stability_series(client, trainer, auto_run):
+    client.force_login(trainer)
+    page = client.get(reverse("segments")).content.decode()
+    data = json.loads(
+        re.search(r'<script id="k-score-data" type="application/json">(.*?)</script>', page)[1]
+    )
+    assert "segment_stability" not in data and "smallest_share" not in data

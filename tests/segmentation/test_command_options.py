@@ -9,13 +9,15 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from segmentation.ml.pipeline import ClusteringConfig
+from segmentation.ml.pipeline import ClusteringConfig, fit_segmentation
 from segmentation.models import SegmentationRun
+from segmentation.selectors.features import candidate_features_load
 from segmentation.services.training import (
     SEGMENTATION_DEFAULTS,
     segmentation_config_default,
     segmentation_train,
 )
+from tests.assignments import segment_numbers_by
 
 pytestmark = pytest.mark.django_db
 
@@ -103,12 +105,27 @@ def test_an_unknown_setting_field_is_refused(settings):
         segmentation_config_default()
 
 
-def test_the_default_fits_on_a_sample_and_equals_the_seed_below_it(grouped_candidates):
+def test_the_default_is_the_recommended_configuration_fitted_on_a_sample(grouped_candidates):
+    assert segmentation_config_default(n_clusters=3) == ClusteringConfig.recommended(
+        3, fit_sample_size=SEGMENTATION_DEFAULTS["fit_sample_size"]
+    )
+    # Below the sample size the sample is everyone: the same computation as on all candidates.
     assert SEGMENTATION_DEFAULTS["fit_sample_size"] >= 90
     default = segmentation_train(n_clusters=3)
-    seed = segmentation_train(config=ClusteringConfig.seed(3))
-    assert default.parameters["fit_sample_size"] == SEGMENTATION_DEFAULTS["fit_sample_size"]
-    assert default.inertia == seed.inertia
+    recommended = segmentation_train(config=ClusteringConfig.recommended(3))
+    assert default.parameters["preset"] == "recommended"
+    assert default.inertia == recommended.inertia
     assert [s.size for s in default.segments.order_by("number")] == [
-        s.size for s in seed.segments.order_by("number")
+        s.size for s in recommended.segments.order_by("number")
     ]
+
+
+def test_seed_exact_gives_the_seeds_results_bit_for_bit(grouped_candidates):
+    out = _run("train_segments", "--clusters", "3", "--seed-exact", "--activate")
+    run = SegmentationRun.objects.get()
+    expected = fit_segmentation(candidate_features_load(), ClusteringConfig.seed(3))
+    assert "Configuration: kmeans, n_init=10, fit on all candidates, seed preset" in out
+    assert (run.inertia, run.silhouette) == (expected.inertia, expected.silhouette)
+    by_candidate = segment_numbers_by("pk")
+    features = candidate_features_load()
+    assert [by_candidate[pk] for pk in features.ids.tolist()] == expected.labels.tolist()

@@ -21,6 +21,7 @@ from segmentation.ml.pipeline import (
     MAX_CLUSTERS,
     MAX_N_INIT,
     MAX_SVD_COMPONENTS,
+    RECOMMENDED_SVD_COMPONENTS,
     ClusteringConfig,
 )
 from segmentation.ml.stages import job_stages
@@ -81,8 +82,8 @@ class Command(BaseCommand):
         "Train a segmentation model (K-means unless --algorithm says otherwise) on every "
         "candidate and record it as a new run. "
         "Candidates keep their segments until predict_segments activates it (or --activate). "
-        "Without options the default configuration is used (docs/benchmarks.md); --seed-exact "
-        "gives the seed's."
+        "Without options the recommended configuration is used (docs/quality.md); --seed-exact "
+        "gives the seed's, bit for bit."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -92,8 +93,9 @@ class Command(BaseCommand):
             default=DEFAULT_CLUSTERS,
             help=f"Number of segments k ({MIN_CLUSTERS}-{MAX_CLUSTERS}; "
             f"default {DEFAULT_CLUSTERS}), or "
-            f'"auto": try every k from --k-min to --k-max on a sample and keep the best '
-            "silhouette (docs/algorithms.md).",
+            f'"auto": try every k from --k-min to --k-max on a sample and keep the largest '
+            "whose segments are all stable across resampled refits and none too small "
+            "(docs/quality.md); with --seed-exact, the best silhouette.",
         )
         parser.add_argument(
             "--k-min",
@@ -124,13 +126,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--svd-components",
             type=_bounded(MAX_SVD_COMPONENTS, "a number of components"),
-            help="Reduce the features to this many TruncatedSVD components before clustering; "
-            "0 (the default) clusters the features as they are.",
+            help="Reduce the features to this many TruncatedSVD components before clustering "
+            f"(default {RECOMMENDED_SVD_COMPONENTS}); 0 clusters the features as they are.",
         )
         parser.add_argument(
             "--seed-exact",
             action="store_true",
-            help="The seed's exact configuration: K-means, n_init=10, fitted on every candidate.",
+            help="The seed's exact configuration: its encoding (median for blanks, standard "
+            "scaling), no SVD, K-means with n_init=10 fitted on every candidate.",
         )
         parser.add_argument(
             "--activate",
