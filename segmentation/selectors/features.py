@@ -46,7 +46,10 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         if n
         else np.zeros(len(flat), dtype=bool)
     )
-    skill_ids, skill_names = _skill_table()
+    # A few candidates (a save): only their skills' names, not the whole table.
+    skill_ids, skill_names = _skill_table(
+        None if candidate_ids is None else sorted(set(flat[:, 1].tolist()))
+    )
     code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
     code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
     return CandidateFeatures(
@@ -147,8 +150,11 @@ def _pairs_fetched(pairs: QuerySet[CandidateSkill]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
 
 
-def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:
-    table = list(Skill.objects.order_by("id").values_list("id", "name"))
+def _skill_table(wanted: list[int] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    skills = Skill.objects.order_by("id")
+    if wanted is not None:
+        skills = skills.filter(id__in=wanted)
+    table = list(skills.values_list("id", "name"))
     ids = np.array([skill_id for skill_id, _ in table], dtype=np.int64)
     return ids, tuple(name for _, name in table)
 
