@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,33 @@ def test_no_project_module_is_in_an_import_cycle():
             if back is not None:
                 cycles.append(" -> ".join([importer, *back]))
     assert cycles == []
+
+
+STARTUP_PROBE = """
+import sys
+import django
+from django.urls import get_resolver
+django.setup()
+get_resolver().url_patterns  # what manage.py check, migrate and runserver load
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sklearn", "skops", "pandas", "scipy"})
+print(heavy)
+"""
+
+
+def test_starting_django_and_loading_every_url_loads_no_ml_library():
+    """A manage.py command that trains nothing starts without scikit-learn, skops or pandas.
+
+    They took 3 of the 3.5 s every command needed to start; a command or job that needs them
+    imports them itself (docs/benchmarks.md).
+    """
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "adflux.settings", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from segmentation.ml.profiles import profile_statistic
+from segmentation.ml.profile_format import profile_statistic
 
 SKILL_WEIGHT = 0.6
 EXPERIENCE_WEIGHT = 0.25

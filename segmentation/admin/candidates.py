@@ -24,11 +24,9 @@ from segmentation.models import (
     SegmentationRun,
     UnusualCandidate,
 )
+from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.selectors.assignments import active_run_id, in_segment, without_segment
 from segmentation.selectors.runs import run_latest_trained
-from segmentation.services.activation import ACTIVATE_PERMISSION
-from segmentation.services.assignment import candidate_segments_assign
-from segmentation.services.training import segmentation_config_default
 
 
 class ActiveSegmentFilter(admin.SimpleListFilter):
@@ -106,6 +104,9 @@ class CandidateWithSegmentAdmin(CandidateAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Skills are saved with the related objects, so the segment can only be computed now.
+        # (Imported here: it loads the model, which no page of the admin needs until a save.)
+        from segmentation.services.assignment import candidate_segments_assign
+
         try:
             candidate_segments_assign(candidate_ids=[form.instance.pk])
         except SegmentationError as exc:
@@ -126,6 +127,8 @@ class CandidateWithSegmentAdmin(CandidateAdmin):
         permissions=["train_segmentation"],
     )
     def train_segmentation(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from segmentation.services.training import segmentation_config_default
+
         try:
             job = segmentation_job_start(
                 kind=SegmentationJob.Kind.TRAIN,

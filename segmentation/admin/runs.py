@@ -28,9 +28,9 @@ from segmentation.jobs.start import (
 )
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.presenters.migration import migration_summary_display
 from segmentation.presenters.profiles import profile_entries, profile_value_text
-from segmentation.services.activation import ACTIVATE_PERMISSION
 from segmentation.services.runs import segment_rename, segmentation_run_delete
 
 

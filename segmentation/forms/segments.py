@@ -6,11 +6,18 @@ from typing import Any
 
 from django import forms
 
-from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
-from segmentation.ml.bounds import OFFERED_MAX_K, OFFERED_MIN_K
-from segmentation.ml.choose_k import DEFAULT_K_MAX, DEFAULT_K_MIN
-from segmentation.ml.pipeline import ALGORITHMS, DEFAULT_CLUSTERS
-from segmentation.services.training import segmentation_config_default
+from segmentation.ml.algorithm_names import ALGORITHM_DESCRIPTIONS, ALGORITHMS
+from segmentation.ml.bounds import (
+    AUTO_K_MAX as DEFAULT_K_MAX,
+)
+from segmentation.ml.bounds import (
+    AUTO_K_MIN as DEFAULT_K_MIN,
+)
+from segmentation.ml.bounds import (
+    DEFAULT_CLUSTERS,
+    OFFERED_MAX_K,
+    OFFERED_MIN_K,
+)
 
 
 class RetrainForm(forms.Form):
@@ -50,6 +57,9 @@ class RetrainForm(forms.Form):
 
     def training_request(self) -> dict[str, Any]:
         """The configuration and k range to start a training job with, from valid data."""
+        # Here, not at the top: the admin imports this form when Django starts.
+        from segmentation.services.training import segmentation_config_default
+
         n_clusters = self.cleaned_data.get("n_clusters") or DEFAULT_CLUSTERS
         config = segmentation_config_default(n_clusters=n_clusters)
         algorithm = self.cleaned_data.get("algorithm")

@@ -10,6 +10,7 @@ execute; nothing imports back.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,26 +18,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
-from segmentation.jobs.execute import (
-    job_activation_committed,
-    job_finish,
-    segmentation_job_execute,
-)
-from segmentation.jobs.tasks import segmentation_job_task
-from segmentation.ml.choose_k import k_range_check
 from segmentation.ml.errors import SegmentationInputError
-from segmentation.ml.pipeline import ClusteringConfig, training_input_check
 from segmentation.ml.stages import job_stages
 from segmentation.ml.timing import StageListener
 from segmentation.models import SegmentationJob, SegmentationRun
+from segmentation.permissions import CANCEL_PERMISSION
 from segmentation.presenters.jobs import job_describe
-from segmentation.services.activation import activation_permission_check, activation_run_check
+
+if TYPE_CHECKING:
+    from segmentation.ml.pipeline import ClusteringConfig
+
+# The running half of jobs (execute, tasks, the services and the ML core they load) is imported
+# inside the functions that need it: the admin imports this module when Django starts, and a
+# manage.py command that trains nothing must not wait for scikit-learn (docs/benchmarks.md).
 
 Status = SegmentationJob.Status
 Kind = SegmentationJob.Kind
-
-
-CANCEL_PERMISSION = "segmentation.train_segmentation"
 
 
 class JobConflictError(SegmentationInputError):
@@ -52,6 +49,8 @@ def segmentation_jobs_recover_stale() -> int:
     queued for longer than ``ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS`` has no worker to run it and
     fails, so it cannot block every training and activation for ever.
     """
+    from segmentation.jobs.execute import job_activation_committed, job_finish
+
     now = timezone.now()
     timeout = settings.ADFLUX_JOB_TIMEOUT_SECONDS
     recovered = 0
@@ -109,6 +108,8 @@ def segmentation_job_cancel(*, job: SegmentationJob, user: AbstractBaseUser | No
             f"{user} may not cancel segmentation jobs: that needs the permission "
             "'Can train a segmentation model' (the Data admin group has it)."
         )
+    from segmentation.jobs.execute import job_finish
+
     who = f" by {user}" if user is not None and user.is_authenticated else ""
     if not job.in_progress:
         raise SegmentationInputError(f"Job {job.pk} has already ended ({job.status}).")
@@ -149,6 +150,8 @@ def segmentation_job_start(
     # The job row and its task row are written in one transaction: the task queue is this same
     # database, so the worker never sees a task without its job, nor is a job left queued with
     # no task if this process dies in between (what transaction.on_commit would risk).
+    from segmentation.jobs.tasks import segmentation_job_task
+
     with transaction.atomic():
         job = _job_create(
             kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
@@ -173,6 +176,8 @@ def segmentation_job_run_here(
     job = _job_create(
         kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
     )
+    from segmentation.jobs.execute import segmentation_job_execute
+
     return segmentation_job_execute(job_id=job.pk, on_stage=on_stage)
 
 
@@ -185,6 +190,10 @@ def _job_create(
     activate: bool,
     k_range: tuple[int, int] | None = None,
 ) -> SegmentationJob:
+    from segmentation.ml.choose_k import k_range_check
+    from segmentation.ml.pipeline import training_input_check
+    from segmentation.services.activation import activation_permission_check, activation_run_check
+
     segmentation_jobs_recover_stale()
     parameters: dict[str, object] = {}
     if kind == Kind.ACTIVATE or (kind == Kind.TRAIN and activate):

@@ -29,19 +29,10 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
+from segmentation.ml.algorithm_names import ALGORITHM_DESCRIPTIONS  # noqa: F401 (re-exported)
 from segmentation.ml.errors import SegmentationInputError
 
 # One line each, for the command's --algorithm help, the forms and docs/algorithms.md.
-ALGORITHM_DESCRIPTIONS: dict[str, str] = {
-    "kmeans": "K-means, the seed's algorithm: the best of n_init k-means++ starts (default).",
-    "minibatch": "MiniBatchKMeans: K-means on small batches; faster on large data, a little "
-    "less tight.",
-    "bisecting": "Bisecting K-means: splits the loosest segment in two until there are k.",
-    "gmm": "Gaussian mixture (diagonal covariances): elliptical segments; clusters 20 SVD "
-    "components of the features.",
-    "agglomerative": "Agglomerative clustering (Ward) on a sample of at most 10,000 candidates; "
-    "everyone joins the nearest segment centre.",
-}
 
 # Ward linkage holds every pairwise distance: 10,000 rows take about 0.9 GiB and 7 s
 # (docs/algorithms.md); 20,000 would take four times both.

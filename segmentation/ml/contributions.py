@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 
+from segmentation.ml.bounds import BORDERLINE_RATIO  # noqa: F401 (re-exported)
 from segmentation.ml.features import (
     CATEGORICAL_FEATURES,
     NUMERIC_FEATURES,
@@ -31,9 +32,8 @@ from segmentation.ml.features import (
 from segmentation.ml.outliers import center_spaces, squared_distances
 from segmentation.ml.pipeline import SegmentationPipeline
 
-# Borderline when the distance to its own segment is at least 90 % of the distance to the next
-# (confidence below 10 %).
-BORDERLINE_RATIO = 0.9
+# Borderline (BORDERLINE_RATIO, in bounds.py): the distance to its own segment is at least 90 %
+# of the distance to the next (confidence below 10 %).
 
 Kind = Literal["number", "category", "skill"]
 

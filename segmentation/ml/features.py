@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from scipy.special import ndtr, ndtri
 
 from segmentation.ml.errors import SegmentationInputError
+from segmentation.ml.profile_format import BLANK_LABEL  # noqa: F401 (re-exported)
 
 NUMERIC_FEATURES: tuple[str, ...] = ("years_experience", "desired_salary")
 CATEGORICAL_FEATURES: tuple[str, ...] = ("location", "education_level", "primary_skill")
@@ -24,7 +25,6 @@ SKILLS_FEATURE = "skills"
 PROFILE_COLUMNS: tuple[str, ...] = (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES, SKILLS_FEATURE)
 
 # A blank category is a value of its own; this is how feature names and profiles show it.
-BLANK_LABEL = "(blank)"
 
 YEARS_COLUMN = NUMERIC_FEATURES.index("years_experience")
 SALARY_COLUMN = NUMERIC_FEATURES.index("desired_salary")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from segmentation.ml.bounds import DEFAULT_OUTLIER_PERCENTILE  # noqa: F401 (re-exported)
 from segmentation.ml.features import CandidateFeatures
-from segmentation.ml.pipeline import ClusteringConfig, SegmentationPipeline, sample_rows
+from segmentation.ml.pipeline import SegmentationPipeline, sample_rows
 
 # The configuration's default (99): one place to change it.
-DEFAULT_OUTLIER_PERCENTILE: float = ClusteringConfig.outlier_percentile
 # The threshold is a percentile of the distances of this many sampled training candidates: exact
 # up to this size, and above it within a few hundredths of a percent of the share flagged, for a
 # tenth of the cost of encoding a million candidates again.

@@ -23,13 +23,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
 from segmentation.ml import stages
+from segmentation.ml.algorithm_names import ALGORITHMS
 from segmentation.ml.algorithms import (
     MixtureClusterer,
     WardClusterer,
     algorithm_check,
     algorithm_defaults,
 )
-from segmentation.ml.bounds import DEFAULT_CLUSTERS, MAX_CLUSTERS, MIN_CLUSTERS
+from segmentation.ml.bounds import (
+    DEFAULT_CLUSTERS,
+    DEFAULT_OUTLIER_PERCENTILE,
+    MAX_CLUSTERS,
+    MIN_CLUSTERS,
+)
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CandidateFeatures, FeatureEncoder, preprocess_features
 from segmentation.ml.projection import segment_projection
@@ -37,7 +43,6 @@ from segmentation.ml.timing import StageTimer
 
 Algorithm = Literal["kmeans", "minibatch", "bisecting", "gmm", "agglomerative"]
 # What each one is and when it fits: segmentation/ml/algorithms.py and docs/algorithms.md.
-ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch", "bisecting", "gmm", "agglomerative")
 NInit = int | Literal["auto"]
 # "seed": the seed's encoding (global-median imputation, standard scaling); "recommended": numbers
 # through their quantiles and blank salaries filled from experience and location
@@ -78,7 +83,7 @@ class ClusteringConfig:
     silhouette_sample_size: int = 5_000
     # Candidates farther from every centre than this percentile of the training candidates'
     # distances are unusual profiles (segmentation/ml/outliers.py).
-    outlier_percentile: float = 99.0
+    outlier_percentile: float = DEFAULT_OUTLIER_PERCENTILE
     # How the encoder imputes and scales numbers; see Preset above.
     preset: Preset = "seed"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from segmentation.ml.features import (
     pair_keys,
     skill_key,
 )
+from segmentation.ml.profile_format import profile_statistic  # noqa: F401 (re-exported)
 
 TOP_N = 5
 
@@ -144,11 +144,3 @@ def _skill_counts(
         counts = np.zeros((n_clusters, width), dtype=np.int64)
     names = [display[key] for key in unique_keys] or [""]
     return names, counts
-
-
-def profile_statistic(
-    profile: Mapping[str, Any], field: str, statistic: str = "median"
-) -> float | None:
-    """A number field's median (or mean, ...) in a stored profile; None when nobody gave it."""
-    summary = profile.get(field) or {}
-    return summary.get(statistic) if summary.get("known") else None

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from candidates.models import EDUCATION_LABELS, Candidate
-from segmentation.ml.contributions import BORDERLINE_RATIO, Contribution, candidate_reasons
+from segmentation.ml.bounds import BORDERLINE_RATIO, DEFAULT_OUTLIER_PERCENTILE
 from segmentation.ml.errors import SegmentationError
-from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
 from segmentation.models import Segment
 from segmentation.presenters.profiles import format_number
-from segmentation.selectors.features import candidate_features_load
-from segmentation.services.model_cache import active_model_get
+
+if TYPE_CHECKING:
+    from segmentation.ml.contributions import Contribution
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ def candidate_explanation(*, candidate: Candidate) -> CandidateExplanation | Non
     Only a candidate whose segment belongs to the active run, whose model file loads, is
     explained: the reasons must come from the model that placed it.
     """
+    # Here, not at the top: the candidate page's URL is loaded by every manage.py check.
+    from segmentation.ml.contributions import candidate_reasons
+    from segmentation.selectors.features import candidate_features_load
+    from segmentation.services.model_cache import active_model_get
+
     segment = candidate.segment
     if segment is None or not segment.run.is_active or not segment.run.artifact_sha256:
         return None

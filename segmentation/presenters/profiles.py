@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from candidates.models import EDUCATION_LABELS
-from segmentation.ml.profiles import profile_statistic
+from segmentation.ml.profile_format import profile_statistic
 from segmentation.models import Segment, SegmentationRun
 
 TOP_FIELDS: tuple[tuple[str, str], ...] = (

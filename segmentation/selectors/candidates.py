@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from candidates.models import Candidate, CandidateSkill
-from segmentation.ml.features import BLANK_LABEL
+from segmentation.ml.profile_format import BLANK_LABEL
 from segmentation.models import Segment
 from segmentation.selectors.assignments import (
     in_segment,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from segmentation.ml.outliers import DEFAULT_OUTLIER_PERCENTILE
+from segmentation.ml.bounds import DEFAULT_OUTLIER_PERCENTILE
 from segmentation.models import Segment, SegmentationJob, SegmentationRun, UnusualCandidate
 from segmentation.selectors.assignments import segments_attach
 

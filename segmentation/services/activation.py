@@ -28,6 +28,7 @@ from segmentation.ml.outliers import predict_with_distances
 from segmentation.ml.pipeline import SegmentationPipeline
 from segmentation.ml.timing import StageListener, StageTimer
 from segmentation.models import Assignment, Segment, SegmentationRun
+from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
 from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
@@ -38,7 +39,6 @@ from segmentation.signals import run_activating
 
 logger = logging.getLogger(__name__)
 
-ACTIVATE_PERMISSION = "segmentation.activate_segmentation"
 NO_TRAINED_RUN = (
     "There is no trained segmentation model yet. Train one first "
     "(manage.py train_segments, or the admin action 'Train segmentation model')."

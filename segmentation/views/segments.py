@@ -17,6 +17,7 @@ from segmentation.jobs.start import (
 )
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.presenters.jobs import job_describe, job_k_text
 from segmentation.presenters.k_scores import k_scores_chart
 from segmentation.presenters.migration import run_pending_display
@@ -36,7 +37,6 @@ from segmentation.selectors.runs import (
     segments_of_run,
     unusual_candidates_summary,
 )
-from segmentation.services.activation import ACTIVATE_PERMISSION
 from segmentation.services.runs import segment_rename
 
 
