@@ -1,6 +1,5 @@
 """Segments and candidates for a job opening, openings for a candidate (docs/recommendations.md)."""
 
-from campaigns.recommendations.queries import active_segments_with_profiles
 from campaigns.recommendations.scoring import (
     Criteria,
     Fit,
@@ -32,7 +31,6 @@ __all__ = [
     "SegmentFits",
     "SegmentSuggestions",
     "SkillShare",
-    "active_segments_with_profiles",
     "candidates_for_opening",
     "opening_recommendations",
     "openings_for_candidate",

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch
 from campaigns.models import JobOpening
 from campaigns.recommendations.scoring import Criteria, SegmentCounts, segment_weight
 from candidates.models import Candidate, CandidateSkill, Skill
-from segmentation.models import Assignment, Segment
+from segmentation.models import Assignment
 from segmentation.selectors.assignments import active_run_id, segments_attach
 
 # A tier of the best-matching candidates is ranked on its own only if the holders of the skills
@@ -30,15 +30,6 @@ SAMPLE_BLOCKS = 100
 
 
 # Segments
-
-
-def active_segments_with_profiles() -> list[Segment]:
-    """The active run's segments with what a fit shows (name, size, profile), by number."""
-    return list(
-        Segment.objects.filter(run__is_active=True)
-        .only("id", "run_id", "number", "name", "size", "profile")
-        .order_by("number")
-    )
 
 
 def segment_counts(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from campaigns.models import JobOpening
 from campaigns.recommendations.queries import (
-    active_segments_with_profiles,
     candidates_by_id,
     open_openings_with_skills,
     segment_counts,
@@ -25,6 +24,7 @@ from campaigns.recommendations.scoring import (
 )
 from candidates.models import Candidate
 from segmentation.models import Segment
+from segmentation.selectors.runs import segments_active
 
 TOP_CANDIDATES = 20
 TOP_OPENINGS = 10
@@ -125,7 +125,7 @@ def opening_recommendations(
         return OpeningRecommendations(
             criteria=criteria, has_segmentation=False, segments=[], candidates=[], sampled=None
         )
-    segments = active_segments_with_profiles()
+    segments = segments_active()
     fits = segment_fits(criteria=criteria, segments=segments, random_state=random_state)
     candidates = candidates_for_opening(criteria=criteria, fits=fits) if with_candidates else None
     return OpeningRecommendations(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.selectors.assignments import active_run_id
 from segmentation.selectors.runs import runs_without_large_columns
 
 # The page lists the largest flows; the rest are added up in one line.
@@ -20,7 +21,7 @@ def migration_summary_display(run: SegmentationRun) -> dict[str, Any] | None:
     summary = run.migration_summary or {}
     if not summary:
         return None
-    active_id = SegmentationRun.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    active_id = active_run_id()
     shown: dict[str, Any] = {
         "previous_run": summary.get("previous_run"),
         "stale": summary.get("previous_run") != active_id,

@@ -140,11 +140,6 @@ def _has_skill(skill_id: int) -> Q:
     return Q(Exists(holders.filter(candidate_id=OuterRef("pk"))))
 
 
-def segments_active() -> list[Segment]:
-    """The active run's segments, in number order, with their profiles (for the filter form)."""
-    return list(Segment.objects.active().only("id", "run_id", "number", "name", "size", "profile"))
-
-
 def locations_suggested(segments: Sequence[Segment], *, limit: int = 50) -> list[str]:
     """Locations the segments' profiles name most often, for suggestions in the filter form.
 

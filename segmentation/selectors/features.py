@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, CandidateFeatures
-from segmentation.models import Assignment, SegmentationRun
+from segmentation.models import Assignment
+from segmentation.selectors.assignments import active_run_id
 
 CHUNK_SIZE = 50_000
 # Pair-table ids per aggregated read: ~6 MB of text per round trip.
@@ -166,9 +167,8 @@ def candidate_segment_ids_load() -> tuple[np.ndarray, np.ndarray]:
     model instances would cost seconds and memory at a million. A candidate without a row (none
     active yet, or created a moment ago) is simply absent.
     """
-    run_id = SegmentationRun.objects.filter(is_active=True).values_list("pk", flat=True).first()
     sql, params = (
-        Assignment.objects.filter(run_id=run_id)
+        Assignment.objects.filter(run_id=active_run_id())
         .order_by("candidate_id")
         .values_list("candidate_id", "segment_id")
         .query.sql_with_params()

@@ -11,6 +11,11 @@ from segmentation.models import Segment, SegmentationJob, SegmentationRun, Unusu
 from segmentation.selectors.assignments import segments_attach
 
 
+def segments_active() -> list[Segment]:
+    """The active run's segments, in number order, with their profiles (filters, fits)."""
+    return list(Segment.objects.active().only("id", "run_id", "number", "name", "size", "profile"))
+
+
 def run_active() -> SegmentationRun | None:
     return SegmentationRun.objects.filter(is_active=True).first()
 

@@ -20,6 +20,7 @@ from segmentation.ml.errors import SegmentationError
 from segmentation.ml.matching import NO_TWIN, SegmentMatching, match_segments
 from segmentation.ml.pipeline import SegmentationPipeline
 from segmentation.models import Segment, SegmentationRun
+from segmentation.selectors.assignments import active_run_id
 from segmentation.selectors.features import candidate_segment_ids_load
 from segmentation.services.model_cache import active_model_get
 from segmentation.signals import succession_planned
@@ -53,7 +54,7 @@ def run_succession_plan(
     try:
         active = active_model_get()
     except SegmentationError as exc:
-        run_id = SegmentationRun.objects.filter(is_active=True).values_list("pk", flat=True).first()
+        run_id = active_run_id()
         logger.warning("New run not matched to active run %s: %s", run_id, exc)
         return SuccessionPlan(
             previous_run_id=run_id,

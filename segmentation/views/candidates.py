@@ -20,8 +20,8 @@ from segmentation.selectors.candidates import (
     candidate_detail_get,
     candidate_list_page,
     locations_suggested,
-    segments_active,
 )
+from segmentation.selectors.runs import segments_active
 
 
 @require_GET

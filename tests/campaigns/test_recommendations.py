@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.recommendations import (
     Criteria,
-    active_segments_with_profiles,
     candidates_for_opening,
     opening_recommendations,
     openings_for_candidate,
@@ -19,6 +18,7 @@ from campaigns.recommendations import queries as reads
 from candidates.models import Candidate, CandidateSkill, Skill
 from segmentation.models import SegmentationRun
 from segmentation.selectors.candidates import candidate_detail_get
+from segmentation.selectors.runs import segments_active
 from tests.assignments import members, place
 from tests.campaigns.conftest import BACK_END, DATA, FRONT_END, opening_create
 
@@ -152,7 +152,7 @@ def test_of_two_equal_candidates_the_one_in_the_better_segment_ranks_higher(
     # developers who hold one skill of two, and out of the top 20.
     assert twin not in [entry.candidate for entry in result.candidates]
     criteria = Criteria.of(backend_opening)
-    fits = segment_fits(criteria=criteria, segments=active_segments_with_profiles())
+    fits = segment_fits(criteria=criteria, segments=segments_active())
     everyone = candidates_for_opening(criteria=criteria, fits=fits, limit=100)
     ranked = [entry.candidate for entry in everyone]
     back_end = planted.group(BACK_END)
@@ -166,7 +166,7 @@ def test_of_two_equal_candidates_the_one_in_the_better_segment_ranks_higher(
 
 def ranking(opening, limit: int) -> list[tuple[int, float]]:
     criteria = Criteria.of(opening)
-    fits = segment_fits(criteria=criteria, segments=active_segments_with_profiles())
+    fits = segment_fits(criteria=criteria, segments=segments_active())
     top = candidates_for_opening(criteria=criteria, fits=fits, limit=limit)
     return [(entry.candidate.pk, round(entry.score, 9)) for entry in top]
 
