@@ -57,22 +57,6 @@ def without_segment() -> Q:
     )
 
 
-def segment_member_ids(*, segment_ids: Collection[int], after: int = 0, limit: int) -> list[int]:
-    """The first ``limit`` candidate ids above ``after`` in these segments, in id order.
-
-    One small indexed read per segment ((segment, candidate) is an index): each is cut at
-    ``limit``, so a page costs the same whatever the segments' sizes.
-    """
-    ids: list[int] = []
-    for segment_id in segment_ids:
-        ids += (
-            Assignment.objects.filter(segment_id=segment_id, candidate_id__gt=after)
-            .order_by("candidate_id")
-            .values_list("candidate_id", flat=True)[:limit]
-        )
-    return sorted(ids)[:limit]
-
-
 def segments_size(*, segment_ids: Collection[int]) -> int:
     """How many candidates these segments hold now: their stored sizes, kept equal to the rows."""
     sizes = Segment.objects.filter(pk__in=list(segment_ids)).values_list("size", flat=True)
@@ -95,7 +79,7 @@ def candidates_in_segments(
     queries in all whatever the segments' sizes. Each candidate comes with its ``segment``.
     """
     segments = Segment.objects.only("name", "size", "run_id").in_bulk(list(segment_ids))
-    pairs = _first_members(list(segments), limit)
+    pairs = segment_members_first(segment_ids=list(segments), limit=limit)
     sample = list(Candidate.objects.filter(id__in=[pk for pk, _ in pairs]).order_by("id"))
     segment_of = dict(pairs)
     for candidate in sample:
@@ -103,8 +87,14 @@ def candidates_in_segments(
     return sum(segment.size for segment in segments.values()), sample
 
 
-def _first_members(segment_ids: list[int], limit: int) -> list[tuple[int, int]]:
-    """(candidate id, segment id) of the first ``limit`` members of these segments, by id."""
+def segment_members_first(
+    *, segment_ids: Collection[int], after: int = 0, limit: int
+) -> list[tuple[int, int]]:
+    """(candidate id, segment id) of the first ``limit`` members above ``after``, by id.
+
+    One statement, one small read per segment through the (segment, candidate) index, each
+    cut at ``limit``: a page costs the same whatever the segments' sizes.
+    """
     if not segment_ids:
         return []
     quote = connection.ops.quote_name
@@ -114,11 +104,12 @@ def _first_members(segment_ids: list[int], limit: int) -> list[tuple[int, int]]:
     segment = quote(meta.get_field("segment").column)
     each = (
         f"SELECT * FROM (SELECT {candidate} AS c, {segment} AS s FROM {table} "
-        f"WHERE {segment} = %s ORDER BY {candidate} LIMIT %s) AS m{{}}"
+        f"WHERE {segment} = %s AND {candidate} > %s ORDER BY {candidate} LIMIT %s) AS m{{}}"
     )
     union = " UNION ALL ".join(each.format(i) for i in range(len(segment_ids)))
     sql = f"SELECT c, s FROM ({union}) AS members ORDER BY c LIMIT %s"
-    params = [value for segment_id in segment_ids for value in (segment_id, limit)] + [limit]
+    params = [value for segment_id in segment_ids for value in (segment_id, after, limit)]
+    params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(c), int(s)) for c, s in cursor.fetchall()]

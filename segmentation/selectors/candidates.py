@@ -20,7 +20,7 @@ from segmentation.ml.profile_format import BLANK_LABEL
 from segmentation.models import Segment
 from segmentation.selectors.assignments import (
     in_segment,
-    segment_member_ids,
+    segment_members_first,
     segments_attach,
     without_segment,
 )
@@ -81,10 +81,10 @@ def candidate_list_page(
     """One page of the matching candidates by id, starting after the candidate ``after``."""
     if filters.only_segment():
         # Driven by the segment's own index, in id order: a page costs the same at any depth.
-        ids = segment_member_ids(
+        members = segment_members_first(
             segment_ids=[filters.segment_id], after=after or 0, limit=page_size + 1
         )
-        rows = Candidate.objects.filter(id__in=ids)
+        rows = Candidate.objects.filter(id__in=[candidate_id for candidate_id, _ in members])
     else:
         rows = _filtered(Candidate.objects.all(), filters)
         if after is not None:
