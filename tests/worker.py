@@ -20,20 +20,30 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def other_process_env(**extra: str) -> dict[str, str]:
+    """The environment for another process on this test's database and model folder.
+
+    The test must have committed what that process should see (``transactional_db``).
+    """
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DJANGO_DEBUG": "1",
+        "ADFLUX_TEST_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
+        "ADFLUX_MODEL_DIR": str(settings.ADFLUX_MODEL_DIR),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
 class Worker:
     def __init__(self, log_path: Path, *, heartbeat: float, timeout: float) -> None:
         self.log_path = log_path
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DJANGO_DEBUG": "1",
-            "ADFLUX_TEST_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
-            "ADFLUX_MODEL_DIR": str(settings.ADFLUX_MODEL_DIR),
-            "ADFLUX_JOB_HEARTBEAT_SECONDS": str(heartbeat),
-            "ADFLUX_JOB_TIMEOUT_SECONDS": str(timeout),
-            "DJANGO_LOG_LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = other_process_env(
+            ADFLUX_JOB_HEARTBEAT_SECONDS=str(heartbeat),
+            ADFLUX_JOB_TIMEOUT_SECONDS=str(timeout),
+            DJANGO_LOG_LEVEL="INFO",
+        )
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
             [

@@ -6,22 +6,20 @@ production has: each process has its own connection and transactions.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from candidates.csv_format import COLUMNS
 from candidates.models import Candidate, CandidateSkill
 from candidates.services import csv_import
 from candidates.services.csv_import import candidates_import_csv
 from tests.factories import CandidateFactory
+from tests.worker import ROOT, other_process_env
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(COLUMNS)
 ROWS = 6_000
 _SUMMARY = re.compile(
@@ -31,13 +29,7 @@ _SUMMARY = re.compile(
 
 
 def _start_import(path: Path, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DJANGO_DEBUG": "1",
-        "ADFLUX_TEST_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = other_process_env()
     return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "import_candidates", str(path)]
         + ["--batch-size", "200", "--verbosity", "0"],

@@ -3,21 +3,18 @@ segment, always: the race that used to leave a candidate in a segment of an inac
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.assignments import assert_assignments_true
 from tests.ml.conftest import make_profiles
 from tests.segmentation.conftest import store_profiles
-from tests.worker import ROOT
+from tests.worker import ROOT, other_process_env
 
 # Saves candidates in a loop, each as the admin does: the row, then its segment, in one
 # transaction. Prints how many it saved.
@@ -52,17 +49,10 @@ print(saved)
 
 
 def _saver(seconds: float) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DJANGO_DEBUG": "1",
-        "ADFLUX_TEST_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
-        "ADFLUX_MODEL_DIR": str(settings.ADFLUX_MODEL_DIR),
-    }
     return subprocess.Popen(
         [sys.executable, "-c", SAVER, str(seconds)],
         cwd=ROOT,
-        env=env,
+        env=other_process_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

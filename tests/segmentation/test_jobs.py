@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from candidates.services.generation import candidates_generate
 from segmentation.jobs.execute import segmentation_job_execute
@@ -26,7 +24,7 @@ from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.assignments import runs_of_candidates, segments_now
-from tests.worker import ROOT, wait_for
+from tests.worker import ROOT, other_process_env, wait_for
 
 Kind = SegmentationJob.Kind
 Status = SegmentationJob.Status
@@ -155,17 +153,12 @@ REQUEST_SCRIPT = textwrap.dedent(
 )
 
 
-def test_four_simultaneous_training_requests_queue_exactly_one(transactional_db, tmp_path):
+def test_four_simultaneous_training_requests_queue_exactly_one(transactional_db):
     from tests.ml.conftest import make_profiles
     from tests.segmentation.conftest import store_profiles
 
     store_profiles(make_profiles(10, seed=1)[0])
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "ADFLUX_TEST_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
-        "ADFLUX_MODEL_DIR": str(tmp_path / "models"),
-    }
+    env = other_process_env()
     go = time.time() + 4  # every process is loaded and waiting by then
     processes = [
         subprocess.Popen(
