@@ -175,6 +175,12 @@ ADFLUX_ASSIGNMENT_RUNS_KEPT = int(os.environ.get("ADFLUX_ASSIGNMENT_RUNS_KEPT", 
 # it: a new key makes every stored hash unrecognisable. Unset, the secret key serves.
 ADFLUX_SUPPRESSION_SALT = os.environ.get("ADFLUX_SUPPRESSION_SALT", "") or SECRET_KEY
 
+# Candidates unchanged this many days are erased by apply_retention (the worker runs it daily).
+# Unset: candidates are kept.
+ADFLUX_CANDIDATE_RETENTION_DAYS: int | None = (
+    env_positive_int("ADFLUX_CANDIDATE_RETENTION_DAYS", 0) or None
+)
+
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))
 

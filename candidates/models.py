@@ -63,6 +63,10 @@ PROFILE_FIELDS: tuple[str, ...] = (
 )
 
 
+# Erasing a person removes data for good: its own permission, apart from "delete candidate".
+ERASE_PERMISSION = "candidates.erase_candidate"
+
+
 class Candidate(TimeStampedModel):
     """One person a campaign may reach."""
 
@@ -97,6 +101,7 @@ class Candidate(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+        permissions = [("erase_candidate", "Can erase a candidate at their request")]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="candidate_external_id_unique"),
             models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),

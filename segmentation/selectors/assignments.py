@@ -13,7 +13,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate
-from segmentation.models import RUN_LARGE_COLUMNS, Assignment, Segment, SegmentationRun
+from segmentation.models import (
+    RUN_LARGE_COLUMNS,
+    Assignment,
+    Segment,
+    SegmentationRun,
+    UnusualCandidate,
+)
 
 
 def active_run_id() -> int | None:
@@ -181,3 +187,32 @@ def segment_numbers_and_names(candidate_ids: list[int]) -> dict[int, tuple[int, 
             "candidate_id", "segment__number", "segment__name"
         )
     }
+
+
+def candidates_segment_history(candidate_ids: Collection[int]) -> list[dict[str, object]]:
+    """Every segment these candidates hold or held, run by run, and their unusual flags.
+
+    What a subject-access request shows of segmentation: each row names the run, whether it is
+    the active one, the segment and, where the run flagged the profile unusual, its distance.
+    """
+    unusual = {
+        (row.run_id, row.candidate_id): row.distance
+        for row in UnusualCandidate.objects.filter(candidate_id__in=list(candidate_ids))
+    }
+    rows = (
+        Assignment.objects.filter(candidate_id__in=list(candidate_ids))
+        .select_related("segment")
+        .order_by("candidate_id", "run_id")
+    )
+    active = active_run_id()
+    return [
+        {
+            "candidate_id": row.candidate_id,
+            "run": row.run_id,
+            "active_run": row.run_id == active,
+            "segment_number": row.segment.number,
+            "segment_name": row.segment.name,
+            "unusual_distance": unusual.get((row.run_id, row.candidate_id)),
+        }
+        for row in rows
+    ]
