@@ -24,6 +24,10 @@ from candidates.models import (
 )
 from candidates.skill_names import split_skills
 
+# The formula rule is shared by every CSV AdFlux writes; re-exported for the import and export.
+from common.csv_cells import escape_formula as escape_formula
+from common.csv_cells import unescape_formula
+
 COLUMNS: tuple[str, ...] = (*PROFILE_FIELDS, "skills")
 # Every column is required: a file without, say, desired_salary would otherwise blank the
 # salaries of the candidates it updates. A column can be present and empty.
@@ -39,16 +43,6 @@ TEXT_COLUMNS = frozenset(
     ("external_id", "name", "email", "location", "education_level", "primary_skill", "skills")
 )
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), also behind
-# blanks it skips and in their full-width forms, which some spreadsheets and input methods
-# turn into the ASCII ones.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-FORMULA_ESCAPE = "'"
-# Not whitespace to str.isspace(), yet nothing on screen: zero-width space, non-joiner, joiner,
-# word joiner, byte-order mark.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
-_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE, *_INVISIBLE))
 # Characters refused in any cell: PostgreSQL cannot store NUL in text (SQLite could, so both
 # refuse it alike), and a byte-order mark inside a file (left by joining two files) would sit
 # invisibly in a value such as an external id.
@@ -115,34 +109,6 @@ class ParsedCandidate:
     def email_key(self) -> str:
         # The same notion of "same email" as the Lower("email") unique constraint.
         return self.email.lower()
-
-
-def escape_formula(text: str) -> str:
-    """Defuse a cell a spreadsheet would run as a formula, by prefixing a quote.
-
-    A number such as "-5" is left alone: a spreadsheet reads it as a number, never a formula. Text
-    that already starts with quotes before a trigger gets one more, so ``unescape_formula`` can
-    always give back the original.
-    """
-    return FORMULA_ESCAPE + text if _needs_escape(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    """Undo ``escape_formula``, so an exported file imports back to the same values."""
-    if text.startswith(FORMULA_ESCAPE) and _needs_escape(text[1:]):
-        return text[1:]
-    return text
-
-
-def _needs_escape(text: str) -> bool:
-    if not text or (text[0] not in _ESCAPE_CANDIDATES and not text[0].isspace()):
-        return False  # the common case, decided on the first character
-    for character in text:
-        if character in _TRIGGER_SET:
-            return not _NUMBER.fullmatch(text)
-        if character != FORMULA_ESCAPE and character not in _INVISIBLE and not character.isspace():
-            return False
-    return False
 
 
 def normalise_header(names: Sequence[str]) -> list[str]:

@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.csv_files import (
     FileEncodingError,
     MalformedCsvError,
@@ -121,6 +124,7 @@ def candidates_import_csv(
     progress: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch_written: BatchHook | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> ImportReport:
     """Upsert the candidates of a CSV file; raise ``CandidateCsvError`` if it cannot be read.
 
@@ -130,6 +134,9 @@ def candidates_import_csv(
     Each batch is written in its own transaction; ``on_batch_written`` then receives the ids of
     the candidates the batch created or changed, once that transaction has ended, so a failing
     hook never undoes stored rows (it does stop the import).
+
+    The audit trail records the import with its counts once rows were read, also when reading
+    stopped part-way (the batches before were stored).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -207,12 +214,33 @@ def candidates_import_csv(
                     flush()
         except MalformedCsvError as exc:
             flush()
+            _import_audit(path, report, user=user, stopped=str(exc))
             raise CandidateCsvError(
                 f"{exc} Reading stopped there; the rows before it were processed: "
                 f"{report.summary()}"
             ) from exc
         flush()
+    _import_audit(path, report, user=user)
     return report
+
+
+def _import_audit(
+    path: Path, report: ImportReport, *, user: AbstractBaseUser | None, stopped: str = ""
+) -> None:
+    audit_record(
+        kind=AuditKind.CANDIDATES_IMPORTED,
+        user=user,
+        details={
+            "file": path.name,
+            "encoding": report.encoding,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            **({"stopped": stopped} if stopped else {}),
+        },
+    )
 
 
 def _encoding_checked(path: Path, encoding: str | None) -> str:
