@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -14,16 +12,10 @@ from django.views.decorators.http import require_GET
 from audit.csv_export import CHUNK, audit_csv_rows
 from audit.forms import AuditFilterForm
 from audit.selectors import AuditFilters, audit_entries, audit_usernames
+from common.csv_responses import csv_download
 
 VIEW_PERMISSION = "audit.view_auditentry"
 PAGE_SIZE = 50
-
-
-class _Echo:
-    """A file whose write returns the line, so csv.writer feeds a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters | None]:
@@ -59,12 +51,6 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             f"The filters are not valid: {errors}", status=400, content_type="text/plain"
         )
-    writer = csv.writer(_Echo())
     entries = audit_entries(filters).iterator(chunk_size=CHUNK)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in audit_csv_rows(entries)),
-        content_type="text/csv; charset=utf-8",
-    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    return response
+    return csv_download(audit_csv_rows(entries), filename=f"audit-{stamp}.csv")

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 from candidates.models import (
+    DEMOGRAPHIC_CHOICES,
     MAX_DESIRED_SALARY,
     MAX_YEARS_EXPERIENCE,
+    NOT_GIVEN,
     PROFILE_FIELDS,
     Candidate,
     EducationLevel,
@@ -32,6 +34,9 @@ COLUMNS: tuple[str, ...] = (*PROFILE_FIELDS, "skills")
 # Every column is required: a file without, say, desired_salary would otherwise blank the
 # salaries of the candidates it updates. A column can be present and empty.
 REQUIRED_COLUMNS = COLUMNS
+# Optional, self-reported (docs/trust.md): a file without them leaves what is stored; a blank
+# cell is "not given". Stored apart from the profile (candidates.models.Demographics).
+DEMOGRAPHIC_COLUMNS: tuple[str, ...] = tuple(DEMOGRAPHIC_CHOICES)
 SEGMENT_COLUMNS: tuple[str, ...] = ("segment", "segment_name")
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, *SEGMENT_COLUMNS)
 ERROR_COLUMNS: tuple[str, ...] = ("line", "column", "error")
@@ -69,6 +74,15 @@ _EDUCATION_BY_TEXT: dict[str, str] = {
     for text in (level.value, str(level.label))
 }
 _EDUCATION_HELP = ", ".join(EducationLevel.values)
+# Each demographic column accepts a code or its label, in any case ("25-34" for "25–34" too).
+_DEMOGRAPHIC_BY_TEXT: dict[str, dict[str, str]] = {
+    column: {
+        text.casefold(): choice.value
+        for choice in choices
+        for text in (choice.value, str(choice.label), str(choice.label).replace("\u2013", "-"))
+    }
+    for column, choices in DEMOGRAPHIC_CHOICES.items()
+}
 _validate_email = EmailValidator()
 
 
@@ -104,6 +118,8 @@ class ParsedCandidate:
     desired_salary: int | None
     primary_skill: str
     skills: tuple[str, ...]
+    # The demographic columns the file has, each a code ("not_given" for a blank cell).
+    demographics: tuple[tuple[str, str], ...] = ()
 
     @property
     def email_key(self) -> str:
@@ -127,7 +143,13 @@ def check_header(header: Sequence[str]) -> list[str]:
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise CandidateCsvError(f"The header repeats the column(s): {', '.join(duplicated)}.")
-    return [name for name in header if name not in COLUMNS and name not in KNOWN_EXTRA_COLUMNS]
+    return [
+        name
+        for name in header
+        if name not in COLUMNS
+        and name not in KNOWN_EXTRA_COLUMNS
+        and name not in DEMOGRAPHIC_COLUMNS
+    ]
 
 
 def parse_row(
@@ -207,6 +229,19 @@ def parse_row(
         shown = too_long[0][:30] + "..."
         reject("skills", f"skill {shown!r} is longer than {MAX_SKILL_NAME_LENGTH} characters")
 
+    demographics: list[tuple[str, str]] = []
+    for column in DEMOGRAPHIC_COLUMNS:
+        if column not in raw:
+            continue
+        text = (raw.get(column) or "").strip()
+        code = _DEMOGRAPHIC_BY_TEXT[column].get(text.casefold()) if text else NOT_GIVEN
+        if code is None:
+            cells[column] = text  # so the error shows the value
+            allowed = ", ".join(DEMOGRAPHIC_CHOICES[column].values)
+            reject(column, f"is not one of {allowed} (or their labels), or blank")
+        else:
+            demographics.append((column, code))
+
     if errors:
         return errors
     return ParsedCandidate(
@@ -219,6 +254,7 @@ def parse_row(
         desired_salary=salary,
         primary_skill=cells["primary_skill"],
         skills=skills,
+        demographics=tuple(demographics),
     )
 
 
