@@ -116,6 +116,8 @@ def test_the_campaign_report_measures_its_audience(client, pool, user):
     response = client.get(reverse("campaign-fairness", args=[campaign.pk]))
     assert response.status_code == 200
     [audience] = response.context["scopes"]
+    detail = client.get(reverse("campaign", args=[campaign.pk])).content.decode()
+    assert reverse("campaign-fairness", args=[campaign.pk]) in detail
     assert (audience["selected"], audience["pool"]) == (8, 22)
     rows = _csv(client.get(reverse("campaign-fairness-csv", args=[campaign.pk])))
     assert [(r["group"], r["impact_ratio"]) for r in rows if r["category"] == "sex"] == [
