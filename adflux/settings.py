@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "common",
+    "audit",
     "candidates",
     "segmentation",
     "campaigns",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (only the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Audit entries recorded while answering a request say they came through the web.
+    "audit.via.AuditViaWebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -222,3 +225,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Audit entries older than this are deleted by `manage.py prune_audit`; never under 183 days
+# (six months: the EU AI Act, Article 26(6), asks deployers to keep a high-risk system's logs
+# at least that long).
+ADFLUX_AUDIT_RETENTION_DAYS = env_positive_int("ADFLUX_AUDIT_RETENTION_DAYS", 400)
+if ADFLUX_AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"ADFLUX_AUDIT_RETENTION_DAYS is {ADFLUX_AUDIT_RETENTION_DAYS}; it must be at least 183 "
+        "(six months, the least the EU AI Act lets a deployer keep a high-risk system's logs)."
+    )

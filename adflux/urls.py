@@ -16,5 +16,6 @@ urlpatterns = [
     path("segments/", include("segmentation.urls")),
     path("candidates/", include("segmentation.urls_candidates")),
     path("campaigns/", include("campaigns.urls")),
+    path("audit/", include("audit.urls")),
     path("", RedirectView.as_view(pattern_name="segments", permanent=False)),
 ]

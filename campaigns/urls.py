@@ -1,12 +1,16 @@
 from django.urls import path
 
-from campaigns import opening_views, views
+from campaigns import fairness_views, opening_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
     path("new/", views.campaign_create, name="campaign-create"),
     path("audience-preview/", views.audience_preview, name="campaign-audience-preview"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/fairness/", fairness_views.campaign_fairness_page, name="campaign-fairness"),
+    path(
+        "<int:pk>/fairness.csv", fairness_views.campaign_fairness_csv, name="campaign-fairness-csv"
+    ),
     path("openings/", opening_views.job_opening_list, name="job-openings"),
     path("openings/<int:pk>/", opening_views.job_opening_detail, name="job-opening"),
     path(

@@ -171,7 +171,8 @@ class CandidateAdmin(admin.ModelAdmin):
     )
     def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         erased = [
-            candidate_erase(email=email) for email in queryset.values_list("email", flat=True)
+            candidate_erase(email=email, user=request.user)
+            for email in queryset.values_list("email", flat=True)
         ]
         self.message_user(
             request,

@@ -203,3 +203,74 @@ class SuppressedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.email_hash[:12]}…"
+# Self-reported, optional, and never part of the profile: no clustering feature, no candidate
+# page shows them. They exist to measure whether segments and audiences treat groups alike
+# (docs/trust.md, "Fairness report"). Every category has "not given", the default.
+NOT_GIVEN = "not_given"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Another sex or gender"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", "Under 25"
+    FROM_25_TO_34 = "25_34", "25–34"
+    FROM_35_TO_44 = "35_44", "35–44"
+    FROM_45_TO_54 = "45_54", "45–54"
+    FROM_55_TO_64 = "55_64", "55–64"
+    FROM_65 = "65_plus", "65 and over"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+class Ethnicity(models.TextChoices):
+    # The EEO-1 race/ethnicity categories NYC Local Law 144's bias audits use, plus "other".
+    HISPANIC_LATINO = "hispanic_latino", "Hispanic or Latino"
+    WHITE = "white", "White"
+    BLACK = "black", "Black or African American"
+    ASIAN = "asian", "Asian"
+    NATIVE_AMERICAN = "native_american", "Native American or Alaska Native"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Pacific Islander"
+    TWO_OR_MORE = "two_or_more", "Two or more races"
+    OTHER = "other", "Other"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+# The demographic columns of the CSV import and their choices, in one order.
+DEMOGRAPHIC_CHOICES: dict[str, type[models.TextChoices]] = {
+    "sex": Sex,
+    "age_band": AgeBand,
+    "ethnicity": Ethnicity,
+}
+
+
+class Demographics(models.Model):
+    """A candidate's self-reported sex, age band and race/ethnicity, kept apart from the profile.
+
+    Its own table and its own permission (``candidates.view_demographics``): reading the
+    profile never reads these, and only the fairness report, which shows groups, never people,
+    uses them.
+    """
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, primary_key=True, related_name="demographics"
+    )
+    sex = models.CharField(max_length=20, choices=Sex.choices, default=NOT_GIVEN)
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, default=NOT_GIVEN)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, default=NOT_GIVEN)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{column}__in": choices.values}),
+                name=f"demographics_{column}_valid",
+            )
+            for column, choices in DEMOGRAPHIC_CHOICES.items()
+        ]
+
+    def __str__(self) -> str:
+        return f"Demographics of candidate {self.candidate_id}"

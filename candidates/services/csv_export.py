@@ -8,9 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TextIO
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from tqdm import tqdm
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.csv_format import EXPORT_COLUMNS, escape_formula
 from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, Skill
 from candidates.skill_names import SKILL_SEPARATOR, skill_key
@@ -29,13 +32,16 @@ def candidates_export_csv(
     progress: bool = False,
     segments_of: SegmentsOf | None = None,
     candidates: QuerySet[Candidate] | None = None,
+    scope: str = "every candidate",
+    user: AbstractBaseUser | None = None,
 ) -> int:
     """Write every candidate as CSV to ``out`` (opened with ``newline=""``); the number written.
 
     Candidates are read in pages by id (keyset, so each page is one indexed query whatever its
     depth), and each page's skills with one query over the same id range of the through table.
     Text cells a spreadsheet would run as formulas are defused with a leading quote.
-    ``candidates`` narrows the export (default: everyone).
+    ``candidates`` narrows the export (default: everyone); ``scope`` says how, in words, for
+    the audit trail, which records who exported how many rows once the file is written.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
@@ -71,6 +77,11 @@ def candidates_export_csv(
             )
             written += len(page)
             bar.update(len(page))
+    audit_record(
+        kind=AuditKind.CANDIDATES_EXPORTED,
+        user=user,
+        details={"format": "csv", "rows": written, "scope": scope},
+    )
     return written
 
 

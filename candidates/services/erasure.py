@@ -17,7 +17,9 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from candidates.models import Candidate, CandidateSkill, SuppressedEmail
+from audit.kinds import AuditKind
+from audit.services import audit_record
+from candidates.models import Candidate, CandidateSkill, Demographics, SuppressedEmail, email_hash
 from candidates.services.suppression import email_suppress
 from candidates.signals import candidate_data_requested, candidate_erasing
 
@@ -55,13 +57,15 @@ def _email_checked(email: str) -> str:
     return email
 
 
-def candidate_erase(*, email: str) -> Erasure:
+def candidate_erase(*, email: str, user: Any = None) -> Erasure:
     """Remove everything held about the person with this email; keep only a keyed hash of it.
 
     One transaction: the apps above delete or anonymise their records (``candidate_erasing``),
     the profile and its skills go (segment sizes follow, through the delete's own signal), and
     the email's hash joins the suppression list, so an import bringing the person back is
-    refused for that row. Erasing someone AdFlux does not hold still suppresses the email.
+    refused for that row. Erasing someone AdFlux does not hold still suppresses the email. The
+    audit trail records the erasure by ``user`` (None: a command) under the email's keyed hash,
+    never the address.
     """
     email = _email_checked(email)
     with transaction.atomic():
@@ -75,6 +79,11 @@ def candidate_erase(*, email: str) -> Erasure:
         for candidate in candidates:
             candidate.delete()  # one by one: each delete keeps its segment's size right
         email_suppress(email, reason=SuppressedEmail.Reason.ERASED)
+        audit_record(
+            kind=AuditKind.CANDIDATE_ERASED,
+            user=user,
+            details={"email_hash": email_hash(email), "candidates": len(ids), **removed},
+        )
     return Erasure(email=email, candidates=len(ids), removed=removed)
 
 
@@ -110,6 +119,9 @@ def _profile(candidate: Candidate) -> dict[str, Any]:
         "primary_skill": candidate.primary_skill,
         "skills": list(skills.values_list("skill__name", flat=True)),
         "contact_allowed": candidate.contact_allowed,
+        "demographics": Demographics.objects.filter(candidate_id=candidate.pk)
+        .values("sex", "age_band", "ethnicity")
+        .first(),
         "created_at": candidate.created_at.isoformat(),
         "updated_at": candidate.updated_at.isoformat(),
     }

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.models import Candidate
 from segmentation.ml import stages
 from segmentation.ml.artifacts import load_model
@@ -160,6 +162,12 @@ def segmentation_activate(
                     "updated_at",
                 ]
             )
+            audit_record(
+                kind=AuditKind.RUN_ACTIVATED,
+                user=user,
+                target=run,
+                details=_activation_details(run, previous, recomputed=len(features)),
+            )
     counts = dict(run.segments.order_by("number").values_list("name", "size"))
     total = sum(counts.values())
     logger.info("Activated run %s (%d candidates; %d computed again)", run.pk, total, len(features))
@@ -170,6 +178,26 @@ def segmentation_activate(
         timings=timer.rounded(),
         recomputed=len(features),
     )
+
+
+def _activation_details(
+    run: SegmentationRun, previous: SegmentationRun | None, *, recomputed: int
+) -> dict[str, object]:
+    """Which run replaced which, and how many candidates it moves (for the audit trail).
+
+    ``moved`` is the candidates whose segment is not the twin of the one they had, as the
+    migration summary counted them at training; unknown when the run was trained against
+    another run than the one it replaces.
+    """
+    summary = run.migration_summary or {}
+    matches = previous is not None and summary.get("previous_run") == previous.pk
+    return {
+        "run": run.pk,
+        "previous_run": previous.pk if previous is not None else None,
+        "candidates": sum(run.segments.values_list("size", flat=True)),
+        "moved": summary.get("moving") if matches else None,
+        "recomputed": recomputed,
+    }
 
 
 def _changed_since(run: SegmentationRun, segments: list) -> list[int]:

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from candidates.csv_format import COLUMNS
 from candidates.models import Candidate, CandidateSkill, SuppressedEmail
 from candidates.services.csv_import import candidates_import_csv
@@ -49,6 +50,9 @@ def test_erase_command_removes_the_person_and_keeps_only_a_hash_of_the_email(tmp
     assert entry.reason == SuppressedEmail.Reason.ERASED
     assert "ann" not in entry.email_hash.lower()
     assert "Erased 1 candidate profile(s), 1 segment assignments, 2 skills listed" in out.getvalue()
+    logged = AuditEntry.objects.get(kind="candidate.erased")
+    assert logged.details["email_hash"] == entry.email_hash
+    assert "ann" not in json.dumps(logged.details).lower()
 
     # The person cannot come back through an import.
     path = tmp_path / "back.csv"
