@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from segmentation.ml.stages import stage_label
 from segmentation.models import SegmentationJob
 
 Status = SegmentationJob.Status
@@ -21,8 +22,20 @@ def job_describe(job: SegmentationJob) -> str:
         what += f" with {job_k_text(job.parameters)}"
     state = job.get_status_display().lower()
     if job.status == Status.RUNNING and job.stage:
-        state += f" ({job.stage}, step {job.stages_done + 1} of {job.stages_total})"
+        where = job_stage_text(job)
+        state += f" ({where[:1].lower()}{where[1:]})"
     return f"job {job.pk} ({what}, started{who} at {when}) is {state}"
+
+
+def job_stage_text(job: SegmentationJob) -> str:
+    """Where a job is, in words: "Finding segments, step 3 of 10", or "Waiting for the worker…"."""
+    if job.status == Status.QUEUED:
+        return "Waiting for the worker…"
+    if not job.stage:
+        return "Starting…"
+    step = min(job.stages_done + 1, job.stages_total)
+    where = f", step {step} of {job.stages_total}" if job.stages_total else ""
+    return f"{stage_label(job.stage)}{where}"
 
 
 def job_k_text(parameters: dict[str, Any]) -> str:
