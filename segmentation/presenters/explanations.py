@@ -154,24 +154,32 @@ def reason_phrase(contribution: Contribution) -> str:
     label = FEATURE_LABELS.get(contribution.feature, contribution.feature).lower()
     if contribution.kind == "skill":
         return contribution.feature if contribution.value else f"no {contribution.feature}"
+    if contribution.value is None or contribution.value == "":
+        return f"no {label} given"
     if contribution.kind == "number":
-        if contribution.value is None:
-            return f"no {label} given"
-        value = float(contribution.value)
-        text = format_number(value, UNITS.get(contribution.feature, ""))
-        median = contribution.pool_median
-        level = "typical"
-        if median is not None and abs(value - median) > TYPICAL_BAND * abs(median):
-            level = "high" if value > median else "low"
+        text, level = _number_level(contribution)
         if contribution.feature == "years_experience":
             length = {"typical": "typical", "high": "long", "low": "short"}[level]
             return f"{length} experience ({text} years)"
         return f"a {level} {label} ({text})"
-    value = str(contribution.value or "")
-    if not value:
-        return f"no {label} given"
-    shown = VALUE_LABELS.get(contribution.feature, {}).get(value, value)
+    shown = _shown(contribution)
     return role_text(shown) if contribution.feature == "primary_skill" else shown
+
+
+def _number_level(contribution: Contribution) -> tuple[str, str]:
+    """A given number as shown ("140k") and against the pool's median: typical, high or low."""
+    value = float(contribution.value)
+    median = contribution.pool_median
+    text = format_number(value, UNITS.get(contribution.feature, ""))
+    if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):
+        return text, "typical"
+    return text, "high" if value > median else "low"
+
+
+def _shown(contribution: Contribution) -> str:
+    """A category value by its label ("Master's degree" for "master")."""
+    value = str(contribution.value)
+    return VALUE_LABELS.get(contribution.feature, {}).get(value, value)
 
 
 def _filled_text(contribution: Contribution, unit: str) -> str:
@@ -190,17 +198,12 @@ def reason_text(contribution: Contribution) -> str:
         return f"{contribution.feature}: {'yes' if contribution.value else 'no'}"
     label = FEATURE_LABELS.get(contribution.feature, contribution.feature)
     if contribution.kind == "number":
-        unit = UNITS.get(contribution.feature, "")
-        median = contribution.pool_median
         if contribution.value is None:
+            unit = UNITS.get(contribution.feature, "")
             return f"{label}: not given ({_filled_text(contribution, unit)})"
-        value = float(contribution.value)
-        text = format_number(value, unit)
-        if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):
-            return f"{label}: {text}, typical"
-        return f"{label}: {text}, {'high' if value > median else 'low'}"
-    value = str(contribution.value or "")
-    if not value:
+        return "{}: {}, {}".format(label, *_number_level(contribution))
+    if not contribution.value:
         return f"{label}: not given"
-    shown = VALUE_LABELS.get(contribution.feature, {}).get(value, value)
-    return f"{label}: {shown}" + ("" if contribution.known else " (new since training)")
+    return f"{label}: {_shown(contribution)}" + (
+        "" if contribution.known else " (new since training)"
+    )
