@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from candidates.models import EDUCATION_LABELS
 from segmentation.ml.profile_format import profile_statistic
 from segmentation.models import Segment, SegmentationRun
@@ -160,6 +162,7 @@ def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, 
             points[by_number[number]].append({"x": x, "y": y})
     pool = run.pool_profile or {}
     return {
+        "currency": settings.ADFLUX_CURRENCY,
         "segments": names,
         "sizes": [segment.size for segment in segments],
         "projection": points,

@@ -11,12 +11,10 @@ import re
 import pytest
 
 from campaigns.models import Campaign
-from candidates.services.generation import candidates_generate
 from segmentation.ml.pipeline import ClusteringConfig
-from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
 from tests.assignments import members
-from tests.browser.conftest import Screens, log_in
+from tests.browser.conftest import Screens, log_in, segmented_demo
 from tests.browser.pages import APP_PAGES, PUBLIC_PAGES, WIDTHS, page_problems
 from tests.factories import CampaignFactory, JobOpeningFactory
 
@@ -28,9 +26,7 @@ def world(transactional_db, superuser) -> dict[str, int]:
     """An active segmentation, a newer run waiting, an opening and a campaign aimed at a segment."""
     from candidates.models import Skill
 
-    candidates_generate(count=1_500, seed=7)
-    run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 4}))
-    segmentation_activate(run=run)
+    run = segmented_demo(count=1_500, seed=7, clusters=4)
     segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 5}))
     segment = run.segments.order_by("number").first()
     opening = JobOpeningFactory(title="Senior Python engineer", min_years_experience=3)
