@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from segmentation.ml.stages import stage_label
 from segmentation.models import SegmentationJob
@@ -16,7 +17,7 @@ Kind = SegmentationJob.Kind
 def job_describe(job: SegmentationJob) -> str:
     """One line about a job, for refusals and status messages."""
     who = f" by {job.created_by}" if job.created_by else ""
-    when = timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    when = date_format(timezone.localtime(job.created_at), "DATETIME_FORMAT")
     what = job.get_kind_display().lower()
     if job.kind == Kind.TRAIN and job.parameters.get("config"):
         what += f" with {job_k_text(job.parameters)}"

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from candidates.models import EDUCATION_LABELS
+from common.numbers import number_text
 from segmentation.ml.profile_format import profile_statistic
 from segmentation.models import Segment, SegmentationRun
 
@@ -189,7 +190,7 @@ def segment_chart(segment: Segment, pool: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int | float) else str(value)
+    return number_text(value) if isinstance(value, int | float) else str(value)
 
 
 def _percent(share: Any) -> str:

@@ -49,9 +49,7 @@ def axe_script() -> Path:
 def page_problems(page) -> list[str]:
     """What is wrong with the loaded page: horizontal overflow and axe-core's violations."""
     problems = []
-    width = page.evaluate(
-        "[document.scrollingElement.scrollWidth, window.innerWidth]"
-    )
+    width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     if width[0] > width[1]:
         wide = page.evaluate(WIDEST_ELEMENTS)
         problems.append(f"page is {width[0]} px wide in a {width[1]} px window; widest: {wide}")

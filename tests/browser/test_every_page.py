@@ -32,14 +32,20 @@ def world(transactional_db, superuser) -> dict[str, int]:
     opening = JobOpeningFactory(title="Senior Python engineer", min_years_experience=3)
     opening.required_skills.set(Skill.objects.filter(name__in=["Python", "Django", "SQL"]))
     campaign = CampaignFactory(
-        name="Spring hiring", job_opening=opening, created_by=superuser, budget=12_500,
+        name="Spring hiring",
+        job_opening=opening,
+        created_by=superuser,
+        budget=12_500,
         status=Campaign.Status.ACTIVE,
     )
     campaign.target_segments.set([segment])
     candidate = members(segment).order_by("pk").first()
     return {
-        "segment": segment.pk, "candidate": candidate.pk, "campaign": campaign.pk,
-        "opening": opening.pk, "run": run.pk,
+        "segment": segment.pk,
+        "candidate": candidate.pk,
+        "campaign": campaign.pk,
+        "opening": opening.pk,
+        "run": run.pk,
     }
 
 
