@@ -109,11 +109,16 @@ class ComparisonRow:
     pool_value: str
 
 
+def _currency_note(unit: str) -> str:
+    """Salaries are in the site's currency: "Desired salary (median, USD)"."""
+    return f", {settings.ADFLUX_CURRENCY}" if unit == "salary" else ""
+
+
 def profile_comparison(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> list[ComparisonRow]:
     """The segment against the whole pool, feature by feature ("Python 68% vs 21%")."""
     rows = [
         ComparisonRow(
-            feature=f"{label} ({statistic})",
+            feature=f"{label} ({statistic}{_currency_note(unit)})",
             segment_value=format_number(profile_statistic(profile, field, statistic), unit),
             pool_value=format_number(profile_statistic(pool, field, statistic), unit),
         )

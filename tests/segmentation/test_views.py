@@ -124,6 +124,7 @@ def test_segment_detail_compares_with_the_pool_and_lists_campaigns(client, recru
     page = response.content.decode()
     assert "Profile against all candidates" in page
     assert "Years of experience (median)" in page
+    assert "Desired salary (median, USD)" in page
     assert "Backend push" in page
     shown = response.context["candidates"]
     assert len(shown) == segment.size and all(c.segment.pk == segment.pk for c in shown)
