@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -141,6 +142,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format on every page and in the admin ("29 Nov 2026, 19:40"): adflux/formats/en
+# overrides the locale's own, which would otherwise win over DATE_FORMAT set here. Numbers get
+# their separators from the `number` and `money` filters (common/templatetags/numbers.py), not
+# USE_THOUSAND_SEPARATOR, which would also put commas into ids in links and data attributes.
+FORMAT_MODULE_PATH = ["adflux.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
@@ -200,6 +206,14 @@ if not isinstance(ADFLUX_SEGMENTATION, dict):
 # Limits of the candidates CSV import, so a hostile file cannot take the memory: a longer row
 # (all its physical lines, in bytes) or a row listing more skills is rejected with its line; a
 # header with more cells refuses the file.
+# The currency of budgets and salaries, as an ISO 4217 code: shown beside every amount.
+ADFLUX_CURRENCY = os.environ.get("ADFLUX_CURRENCY", "USD").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", ADFLUX_CURRENCY):
+    raise ImproperlyConfigured(
+        f"ADFLUX_CURRENCY must be a three-letter ISO 4217 code such as USD or EUR, not "
+        f"{os.environ.get('ADFLUX_CURRENCY')!r}."
+    )
+
 ADFLUX_CSV_MAX_LINE_BYTES = env_positive_int("ADFLUX_CSV_MAX_LINE_BYTES", 1_048_576)
 ADFLUX_CSV_MAX_CELLS = env_positive_int("ADFLUX_CSV_MAX_CELLS", 1_000)
 ADFLUX_CSV_MAX_SKILLS = env_positive_int("ADFLUX_CSV_MAX_SKILLS", 100)

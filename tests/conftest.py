@@ -23,6 +23,14 @@ def quiet_heartbeat(settings):
     settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the location suggestions live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")

@@ -18,7 +18,7 @@ from segmentation.jobs.start import (
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.permissions import ACTIVATE_PERMISSION
-from segmentation.presenters.jobs import job_describe, job_k_text
+from segmentation.presenters.jobs import job_describe, job_k_text, job_stage_text
 from segmentation.presenters.k_scores import k_scores_chart
 from segmentation.presenters.migration import run_pending_display
 from segmentation.presenters.profiles import (
@@ -46,6 +46,7 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
     run = run_active()
     segments = segments_of_run(run) if run else []
     total = sum(segment.size for segment in segments)
+    job = job_current()
     return render(
         request,
         "segmentation/overview.html",
@@ -57,7 +58,8 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
             "charts": overview_charts(run, segments) if run else None,
             "k_chart": k_scores_chart(run) if run else None,
             "unusual": unusual_candidates_summary(run=run) if run else None,
-            "job": job_current(),
+            "job": job,
+            "job_stage": job_stage_text(job) if job else "",
             "jobs": jobs_recent(),
             "runs": runs_recent(),
             "retrain_form": RetrainForm(),
@@ -110,6 +112,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status_label": job.get_status_display(),
             "in_progress": job.in_progress,
             "stage": job.stage,
+            "stage_text": job_stage_text(job),
             "progress": round(job.progress, 3),
             "summary": job_describe(job),
             "error": job.error,

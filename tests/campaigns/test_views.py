@@ -170,8 +170,8 @@ def test_detail_shows_fields_opening_targets_and_audience(client, recruiter, sup
     assert "Lisbon push" in content
     assert "Backend engineer" in content and "Lisbon" in content
     assert "Django, PostgreSQL" in content
-    assert "12,500.00" in content
-    assert "2026-05-01" in content and "2026-06-30" in content
+    assert "12,500.00 USD" in content
+    assert "1 May 2026" in content and "30 Jun 2026" in content
     assert "root" in content  # created by
     assert f'href="{reverse("segment", args=[first.pk])}">Senior Python</a>' in content
     assert '<dd id="campaign-audience">7</dd>' in content
