@@ -11,7 +11,11 @@ from django.db.models.functions import Coalesce
 from campaigns.models import Campaign, JobOpening
 from candidates.models import Candidate, Skill
 from segmentation.models import Segment
-from segmentation.selectors.assignments import candidates_in_segments, segments_size
+from segmentation.selectors.assignments import (
+    candidates_in_any_segment,
+    candidates_in_segments,
+    segments_size,
+)
 
 AUDIENCE_SAMPLE_SIZE = 10
 
@@ -115,3 +119,15 @@ def job_opening_get(*, pk: int) -> JobOpening | None:
 def audience_count(*, segment_ids: Collection[int]) -> int:
     """How many candidates these segments hold now."""
     return segments_size(segment_ids=segment_ids)
+
+
+def campaign_audience_candidates(*, campaign: Campaign) -> QuerySet[Candidate]:
+    """Every candidate the campaign reaches now: members of its targets in the active run.
+
+    The same rule as the audience ``campaign_list`` counts: a target of an older run reaches
+    no one, its candidates having been reassigned.
+    """
+    active_targets = campaign.target_segments.filter(run__is_active=True).values_list(
+        "pk", flat=True
+    )
+    return candidates_in_any_segment(segment_ids=list(active_targets))

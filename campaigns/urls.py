@@ -1,12 +1,17 @@
 from django.urls import path
 
-from campaigns import opening_views, views
+from campaigns import export_views, opening_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
     path("new/", views.campaign_create, name="campaign-create"),
     path("audience-preview/", views.audience_preview, name="campaign-audience-preview"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path(
+        "<int:pk>/audience.csv",
+        export_views.campaign_audience_export,
+        name="campaign-audience-export",
+    ),
     path("openings/", opening_views.job_opening_list, name="job-openings"),
     path("openings/<int:pk>/", opening_views.job_opening_detail, name="job-opening"),
     path(

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from segmentation.views import exports
 from segmentation.views import segments as views
 
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="segmentation-job-cancel"),
     path("runs/<int:pk>/activate/", views.run_activate, name="segmentation-run-activate"),
     path("<int:pk>/", views.segment_detail, name="segment"),
+    path("<int:pk>/candidates.csv", exports.segment_export, name="segment-export"),
 ]

@@ -50,6 +50,15 @@ def in_segment(segment_id: int) -> Q:
     return Q(Exists(Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id=segment_id)))
 
 
+def candidates_in_any_segment(*, segment_ids: Collection[int]) -> QuerySet[Candidate]:
+    """Every candidate of these segments (an audience, whole), for reading page by page."""
+    return Candidate.objects.filter(
+        Exists(
+            Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id__in=list(segment_ids))
+        )
+    )
+
+
 def without_segment() -> Q:
     """Candidates with no row under the active run."""
     return ~Q(

@@ -98,6 +98,11 @@ def candidate_list_page(
     return CandidatePage(candidates=page[:page_size], next_after=next_after, total=total)
 
 
+def candidates_filtered(*, filters: CandidateFilters) -> QuerySet[Candidate]:
+    """Every candidate the filters match (what the list pages through): the list's download."""
+    return _filtered(Candidate.objects.all(), filters)
+
+
 def _filtered(rows: QuerySet[Candidate], filters: CandidateFilters) -> QuerySet[Candidate]:
     if filters.segment_id is not None:
         rows = rows.filter(in_segment(filters.segment_id))
