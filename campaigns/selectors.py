@@ -96,10 +96,11 @@ def _segments_with_run() -> QuerySet[Segment]:
     )
 
 
-def job_openings_list() -> QuerySet[JobOpening]:
-    """Open job openings by title, with their required skills and ``campaign_count``."""
+def job_openings_list(*, closed: bool = False) -> QuerySet[JobOpening]:
+    """Open (or closed) job openings by title, with required skills and ``campaign_count``."""
     return (
-        job_openings_open()
+        JobOpening.objects.filter(is_open=not closed)
+        .order_by("title", "id")
         .annotate(campaign_count=Count("campaigns"))
         .prefetch_related(Prefetch("required_skills", Skill.objects.only("id", "name")))
     )

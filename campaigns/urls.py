@@ -13,7 +13,9 @@ urlpatterns = [
         name="campaign-audience-export",
     ),
     path("openings/", opening_views.job_opening_list, name="job-openings"),
+    path("openings/new/", opening_views.job_opening_create, name="job-opening-create"),
     path("openings/<int:pk>/", opening_views.job_opening_detail, name="job-opening"),
+    path("openings/<int:pk>/edit/", opening_views.job_opening_edit, name="job-opening-edit"),
     path(
         "openings/<int:pk>/suggested-segments/",
         opening_views.suggested_segments,
