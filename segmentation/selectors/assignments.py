@@ -133,3 +133,25 @@ def segment_numbers_and_names(candidate_ids: list[int]) -> dict[int, tuple[int, 
             "candidate_id", "segment__number", "segment__name"
         )
     }
+
+
+def run_switch_flows(*, from_run_id: int, to_run_id: int) -> list[tuple[int, int, int]]:
+    """(segment in the first run, segment in the second, candidates) for every pair that occurs.
+
+    One grouped join of the two runs' assignment rows on the candidate: what switching the
+    active run from one to the other moves, as the rows stand now.
+    """
+    quote = connection.ops.quote_name
+    meta = Assignment._meta
+    table = quote(meta.db_table)
+    candidate = quote(meta.get_field("candidate").column)
+    segment = quote(meta.get_field("segment").column)
+    run = quote(meta.get_field("run").column)
+    sql = (
+        f"SELECT a.{segment}, b.{segment}, COUNT(*) FROM {table} a "
+        f"JOIN {table} b ON b.{candidate} = a.{candidate} AND b.{run} = %s "
+        f"WHERE a.{run} = %s GROUP BY a.{segment}, b.{segment}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [to_run_id, from_run_id])
+        return [(int(old), int(new), int(count)) for old, new, count in cursor.fetchall()]
