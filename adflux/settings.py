@@ -193,6 +193,15 @@ ADFLUX_CANDIDATE_RETENTION_DAYS: int | None = (
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))
 
+# Uploads stream to a temporary file whatever their size (the default keeps files under 2.5 MB
+# in memory). Set here, not in a view: a middleware reads request.POST, which parses the body,
+# before any view could choose its handlers.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
+# Where files uploaded on the import page wait for the worker (and its rejected rows stay, to
+# download); the worker needs the same folder, on a disk both processes see.
+ADFLUX_UPLOAD_DIR = Path(os.environ.get("ADFLUX_UPLOAD_DIR", BASE_DIR / "var" / "uploads"))
+
 # Overrides of the default clustering configuration (segmentation.services.
 # segmentation_config_default), as JSON: '{"fit_sample_size": null}' fits on every candidate,
 # '{"n_init": "auto"}' starts K-means once. Field names: segmentation/ml/pipeline.py.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("segments/", include("segmentation.urls")),
+    path("candidates/import/", include("candidates.urls")),
     path("candidates/", include("segmentation.urls_candidates")),
     path("campaigns/", include("campaigns.urls")),
     path("audit/", include("audit.urls")),

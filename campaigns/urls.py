@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import fairness_views, opening_views, views
+from campaigns import export_views, fairness_views, opening_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
@@ -11,8 +11,15 @@ urlpatterns = [
     path(
         "<int:pk>/fairness.csv", fairness_views.campaign_fairness_csv, name="campaign-fairness-csv"
     ),
+    path(
+        "<int:pk>/audience.csv",
+        export_views.campaign_audience_export,
+        name="campaign-audience-export",
+    ),
     path("openings/", opening_views.job_opening_list, name="job-openings"),
+    path("openings/new/", opening_views.job_opening_create, name="job-opening-create"),
     path("openings/<int:pk>/", opening_views.job_opening_detail, name="job-opening"),
+    path("openings/<int:pk>/edit/", opening_views.job_opening_edit, name="job-opening-edit"),
     path(
         "openings/<int:pk>/suggested-segments/",
         opening_views.suggested_segments,

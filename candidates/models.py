@@ -274,3 +274,68 @@ class Demographics(models.Model):
 
     def __str__(self) -> str:
         return f"Demographics of candidate {self.candidate_id}"
+
+
+class CandidateImport(TimeStampedModel):
+    """A CSV file uploaded on the import page, imported by the background worker.
+
+    Not a segmentation job: imports may run while a model trains (their batches take turns
+    with activation through the assignments lock), and several imports may run at once, so the
+    "one job at a time" rule of training and activation does not apply to them.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(max_length=255, help_text="The name the file was uploaded with.")
+    file_path = models.CharField(
+        max_length=500, blank=True, help_text="The uploaded file on disk; removed once imported."
+    )
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=40, blank=True, help_text="Blank: UTF-8.")
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors_shown = models.JSONField(
+        default=list, help_text="The first rejected rows' line, column and reason."
+    )
+    errors_path = models.CharField(
+        max_length=500, blank=True, help_text="The rejected rows as CSV, as import --errors-csv."
+    )
+    ignored_columns = models.JSONField(default=list)
+    error = models.TextField(blank=True, help_text="Why the file could not be imported.")
+    segment_problem = models.TextField(
+        blank=True, help_text="Why the imported candidates were stored without a segment."
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name} ({self.get_status_display().lower()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress(self) -> float:
+        if self.status == self.Status.SUCCEEDED:
+            return 1.0
+        return min(1.0, self.bytes_read / self.file_size) if self.file_size else 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from segmentation.views import fairness
+from segmentation.views import exports, fairness
 from segmentation.views import segments as views
 
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
         name="segmentation-run-fairness-csv",
     ),
     path("<int:pk>/", views.segment_detail, name="segment"),
+    path("<int:pk>/candidates.csv", exports.segment_export, name="segment-export"),
 ]

@@ -13,6 +13,13 @@ def model_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path):
+    """Uploaded files go to a per-test folder, never the developer's var/uploads."""
+    settings.ADFLUX_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.ADFLUX_UPLOAD_DIR
+
+
+@pytest.fixture(autouse=True)
 def quiet_heartbeat(settings):
     """Jobs run in the test's own process beat rarely.
 

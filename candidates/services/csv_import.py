@@ -64,6 +64,8 @@ from candidates.services.suppression import emails_suppressed
 from candidates.skill_names import skill_key
 
 BatchHook = Callable[[list[int]], None]
+# Bytes of the file read so far, and the file's size: called after each batch.
+ProgressHook = Callable[[int, int], None]
 DEFAULT_BATCH_SIZE = 5_000
 # The errors file holds every rejected row; the report keeps the first ones so that a file of
 # a million bad rows does not fill memory.
@@ -135,6 +137,7 @@ def candidates_import_csv(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch_written: BatchHook | None = None,
     user: AbstractBaseUser | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> ImportReport:
     """Upsert the candidates of a CSV file; raise ``CandidateCsvError`` if it cannot be read.
 
@@ -143,7 +146,8 @@ def candidates_import_csv(
 
     Each batch is written in its own transaction; ``on_batch_written`` then receives the ids of
     the candidates the batch created or changed, once that transaction has ended, so a failing
-    hook never undoes stored rows (it does stop the import).
+    hook never undoes stored rows (it does stop the import). ``on_progress`` then receives the
+    bytes read so far and the file's size.
 
     The audit trail records the import with its counts once rows were read, also when reading
     stopped part-way (the batches before were stored).
@@ -187,9 +191,10 @@ def candidates_import_csv(
                 raise CandidateCsvError(
                     f"Cannot write {errors_csv}: {exc.strerror or exc}."
                 ) from exc
+        size = path.stat().st_size
         bar = stack.enter_context(
             tqdm(
-                total=path.stat().st_size,
+                total=size,
                 unit="B",
                 unit_scale=True,
                 desc="Importing",
@@ -211,9 +216,12 @@ def candidates_import_csv(
                     errors_file.write(row)
             pending.clear()
             rejected.clear()
-            bar.update(bytes_read(stream) - bar.n)
+            done = bytes_read(stream)
+            bar.update(done - bar.n)
             if on_batch_written is not None and written_ids:
                 on_batch_written(written_ids)
+            if on_progress is not None:
+                on_progress(done, size)
 
         try:
             for record in records:

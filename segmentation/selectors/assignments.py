@@ -56,6 +56,15 @@ def in_segment(segment_id: int) -> Q:
     return Q(Exists(Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id=segment_id)))
 
 
+def candidates_in_any_segment(*, segment_ids: Collection[int]) -> QuerySet[Candidate]:
+    """Every candidate of these segments (an audience, whole), for reading page by page."""
+    return Candidate.objects.filter(
+        Exists(
+            Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id__in=list(segment_ids))
+        )
+    )
+
+
 def without_segment() -> Q:
     """Candidates with no row under the active run."""
     return ~Q(
@@ -216,3 +225,23 @@ def candidates_segment_history(candidate_ids: Collection[int]) -> list[dict[str,
         }
         for row in rows
     ]
+def run_switch_flows(*, from_run_id: int, to_run_id: int) -> list[tuple[int, int, int]]:
+    """(segment in the first run, segment in the second, candidates) for every pair that occurs.
+
+    One grouped join of the two runs' assignment rows on the candidate: what switching the
+    active run from one to the other moves, as the rows stand now.
+    """
+    quote = connection.ops.quote_name
+    meta = Assignment._meta
+    table = quote(meta.db_table)
+    candidate = quote(meta.get_field("candidate").column)
+    segment = quote(meta.get_field("segment").column)
+    run = quote(meta.get_field("run").column)
+    sql = (
+        f"SELECT a.{segment}, b.{segment}, COUNT(*) FROM {table} a "
+        f"JOIN {table} b ON b.{candidate} = a.{candidate} AND b.{run} = %s "
+        f"WHERE a.{run} = %s GROUP BY a.{segment}, b.{segment}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [to_run_id, from_run_id])
+        return [(int(old), int(new), int(count)) for old, new, count in cursor.fetchall()]

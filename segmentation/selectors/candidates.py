@@ -154,6 +154,11 @@ def _two_significant(value: float) -> int:
     return int(round(value, 2 - digits))
 
 
+def candidates_filtered(*, filters: CandidateFilters) -> QuerySet[Candidate]:
+    """Every candidate the filters match (what the list pages through): the list's download."""
+    return _filtered(Candidate.objects.all(), filters)
+
+
 def _filtered(
     rows: QuerySet[Candidate], filters: CandidateFilters, *, skill_listed: bool | None = None
 ) -> QuerySet[Candidate]:

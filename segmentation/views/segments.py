@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from segmentation.forms.segments import RetrainForm, SegmentRenameForm
+from segmentation.forms.segments import ActivationConfirmForm, RetrainForm, SegmentRenameForm
 from segmentation.jobs.start import (
     CANCEL_PERMISSION,
     segmentation_job_cancel,
@@ -177,19 +177,39 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required(ACTIVATE_PERMISSION, raise_exception=True)
 def run_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Activate a trained run in the background: every candidate gets a segment from it."""
-    run = get_object_or_404(SegmentationRun, pk=pk)
-    try:
-        job = segmentation_job_start(kind=SegmentationJob.Kind.ACTIVATE, user=request.user, run=run)
-    except SegmentationError as exc:
-        messages.error(request, f"Run {run.pk} not activated: {exc}")
-    else:
-        messages.success(
-            request,
-            f"Activating run {run.pk} in the background (job {job.pk}). Candidates keep their "
-            "segments until it finishes; this page shows its progress.",
-        )
-    return redirect("segments")
+    """Ask, then activate a trained run in the background: every candidate gets a segment.
+
+    The page shows how many candidates would change segment and, for each campaign aimed at a
+    segment that ends without a twin, asks which new segments it should target (or none).
+    """
+    # Imported here: it loads the run's model (scikit-learn), which starting Django must not.
+    from segmentation.services.activation_plan import activation_plan
+
+    run = get_object_or_404(SegmentationRun.objects.without_large_columns(), pk=pk)
+    plan = activation_plan(run=run)
+    form = ActivationConfirmForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = segmentation_job_start(
+                kind=SegmentationJob.Kind.ACTIVATE,
+                user=request.user,
+                run=run,
+                retarget=form.retarget(),
+            )
+        except SegmentationError as exc:
+            messages.error(request, f"Run {run.pk} not activated: {exc}")
+        else:
+            messages.success(
+                request,
+                f"Activating run {run.pk} in the background (job {job.pk}). Candidates keep "
+                "their segments until it finishes; this page shows its progress.",
+            )
+        return redirect("segments")
+    return render(
+        request,
+        "segmentation/activate_confirm.html",
+        {"section": "segments", "run": run, "plan": plan, "form": form},
+    )

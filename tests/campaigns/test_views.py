@@ -46,6 +46,8 @@ def recruiter(django_user_model):
         Permission.objects.filter(
             content_type__app_label="campaigns", codename__in=["view_campaign", "add_campaign"]
         )
+        # Links to segments and candidates are shown only to those who may open them.
+        | Permission.objects.filter(codename__in=["view_segment", "view_candidate"])
     )
     return user
 
@@ -312,11 +314,12 @@ def test_create_page_without_open_job_openings_links_to_adding_one(client, recru
     content = client.get(CREATE).content.decode()
     assert "There is no open job opening to advertise." in content
     assert 'id="campaign-form"' not in content
-    assert "Ask an administrator to add one." in content
+    assert "Ask a recruiter to add one." in content
 
     client.force_login(superuser)
     content = client.get(CREATE).content.decode()
-    assert f'href="{reverse("admin:campaigns_jobopening_add")}">Add a job opening</a>' in content
+    new_opening = reverse("job-opening-create")
+    assert f'href="{new_opening}" id="add-job-opening">Add a job opening</a>' in content
 
 
 # The audience preview

@@ -327,7 +327,9 @@ def test_a_page_past_the_end_says_there_are_no_more(viewer_client):
 def test_with_no_candidates_the_page_says_how_to_get_some(viewer_client):
     html = viewer_client.get(LIST_URL).content.decode()
     assert "There are no candidates yet." in html
-    assert "manage.py generate_candidates" in html and "manage.py import_candidates" in html
+    # A viewer cannot import: told who can, never sent to a shell or a page they may not open.
+    assert "a Data admin) can import them from a CSV file" in html
+    assert "manage.py" not in html and "/candidates/import/" not in html
     assert 'id="candidate-table"' not in html
 
 
