@@ -7,10 +7,8 @@ the transaction set ``adflux.audit_prune`` to ``on`` (services.audit_prune does,
 a misconfigured retention cannot remove a recent entry, and the prune needs no special role.
 A table owner can still drop the trigger; that is for database privileges to prevent.
 
-SQLite has no session settings, and the test runner empties tables with DELETE there: a
-trigger refuses UPDATE only; the application's refusals (model, queryset, admin) hold for
-DELETE. A later migration that alters this table on SQLite rebuilds it, which drops the
-trigger: such a migration must create it again.
+SQLite has no session settings; there the application's refusals (model, queryset, admin) hold
+for DELETE, and migration 0004 adds a trigger refusing UPDATE.
 """
 
 from django.db import migrations
@@ -42,28 +40,14 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 """
 
 
-CREATE_SQLITE = """
-CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry
-BEGIN
-    SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused');
-END;
-"""
-
-DROP_SQLITE = "DROP TRIGGER IF EXISTS audit_entry_no_update;"
-
-
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(CREATE_SQLITE, params=None)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(DROP_SQLITE, params=None)
 
 
 class Migration(migrations.Migration):
