@@ -7,7 +7,8 @@ the transaction set ``adflux.audit_prune`` to ``on`` (services.audit_prune does,
 a misconfigured retention cannot remove a recent entry, and the prune needs no special role.
 A table owner can still drop the trigger; that is for database privileges to prevent.
 
-SQLite has no session settings; there the application's refusals (model, queryset, admin) hold.
+SQLite has no session settings; there the application's refusals (model, queryset, admin) hold
+for DELETE, and migration 0004 adds a trigger refusing UPDATE.
 """
 
 from django.db import migrations

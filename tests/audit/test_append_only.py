@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="the trigger exists only on PostgreSQL (make test runs this file there too)",
+    reason="the DELETE rule exists only on PostgreSQL (make test runs this file there too)",
 )
 
 
@@ -88,6 +88,20 @@ def test_prune_refuses_a_retention_under_the_floor(settings):
     with pytest.raises(AuditRetentionError, match="ADFLUX_AUDIT_RETENTION_DAYS"):
         audit_prune()
     assert AuditEntry.objects.filter(pk=old.pk).exists()
+
+
+def test_the_database_refuses_a_raw_update():
+    """A trigger on both databases: the app's refusals cannot stop raw SQL."""
+    entry = _entry(days_old=1000)
+    table = AuditEntry._meta.db_table
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"UPDATE {table} SET details = '{{}}' WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert entry.details == {"created": 3}
 
 
 @on_postgres
