@@ -31,7 +31,7 @@ def test_the_worker_imports_an_upload_and_reports_its_counts(client, worker, dja
         job.refresh_from_db()
         return not job.in_progress
 
-    wait_for(finished, timeout=60, what="the import to finish", worker=worker)
+    wait_for(finished, timeout=300, what="the import to finish", worker=worker)
     assert (job.status, job.created, job.rejected) == ("succeeded", 12, 1)
     assert job.errors_shown == ["line 14, years_experience: must be between 0 and 80 (got '200')"]
     assert Candidate.objects.count() == 12
