@@ -137,6 +137,7 @@ def segmentation_job_start(
     run: SegmentationRun | None = None,
     activate: bool = False,
     k_range: tuple[int, int] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
     """Check the request, record a queued job and hand it to the background worker.
 
@@ -154,7 +155,13 @@ def segmentation_job_start(
 
     with transaction.atomic():
         job = _job_create(
-            kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+            kind=kind,
+            user=user,
+            config=config,
+            run=run,
+            activate=activate,
+            k_range=k_range,
+            engine=engine,
         )
         result = segmentation_job_task.enqueue(job.pk)
         job.task_id = str(result.id)
@@ -171,10 +178,17 @@ def segmentation_job_run_here(
     activate: bool = False,
     on_stage: StageListener | None = None,
     k_range: tuple[int, int] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
     """Record a job and run it in this process (the management commands), under the same rule."""
     job = _job_create(
-        kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+        kind=kind,
+        user=user,
+        config=config,
+        run=run,
+        activate=activate,
+        k_range=k_range,
+        engine=engine,
     )
     from segmentation.jobs.execute import segmentation_job_execute
 
@@ -189,7 +203,9 @@ def _job_create(
     run: SegmentationRun | None,
     activate: bool,
     k_range: tuple[int, int] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
+    from segmentation.engines import SPARK, engine_check
     from segmentation.ml.choose_k import k_range_check
     from segmentation.ml.pipeline import training_input_check
     from segmentation.services.activation import activation_permission_check, activation_run_check
@@ -211,6 +227,8 @@ def _job_create(
             parameters["k_range"] = list(k_range)
         parameters["config"] = config.to_dict()
         parameters["activate"] = activate
+        # Decided when asked, so a job queued before a settings change still runs where asked.
+        parameters["engine"] = engine_check(engine or settings.ADFLUX_ENGINE)
     elif kind == Kind.ACTIVATE:
         parameters["run"] = activation_run_check(run).pk
     else:
@@ -227,6 +245,7 @@ def _job_create(
                         train=kind == Kind.TRAIN,
                         activate=kind == Kind.ACTIVATE or activate,
                         choose_k=k_range is not None,
+                        spark=parameters.get("engine") == SPARK,
                     )
                 ),
             )
