@@ -57,8 +57,10 @@ class SparkOptions:
     # Extra Spark configuration (spark.executor.memory, ...), as spark-submit's --conf.
     conf: dict[str, str] = field(default_factory=dict)
     # With no executor for this long while a job waits, the job is cancelled (a killed
-    # worker, a cluster without workers): Spark itself would wait for ever.
+    # worker): Spark itself would wait for ever. Before the first executor has come, the
+    # allowance is ``executor_start_seconds`` (executors are JVMs started on demand).
     executor_wait_seconds: float = 60.0
+    executor_start_seconds: float = 180.0
     app_name: str = "adflux-segmentation"
 
 
@@ -108,6 +110,7 @@ class SparkCandidates:
         self.startup_seconds = 0.0
         self.read_seconds = 0.0
         self._watch_reason = ""
+        self._executors_seen = False
 
     # --- session -----------------------------------------------------------------------
 
@@ -283,7 +286,6 @@ class SparkCandidates:
 
     def _watch(self, stop: threading.Event) -> None:
         context = self.spark.sparkContext
-        wait = self.options.executor_wait_seconds
         alone_since: float | None = None
         while not stop.wait(0.5):
             try:
@@ -292,15 +294,22 @@ class SparkCandidates:
             except Exception:  # noqa: BLE001  (the context is stopping: nothing to watch)
                 return
             if executors > 0:
+                self._executors_seen = True
                 alone_since = None
                 continue
             alone_since = alone_since or time.monotonic()
+            wait = (
+                self.options.executor_wait_seconds
+                if self._executors_seen
+                else max(self.options.executor_start_seconds, self.options.executor_wait_seconds)
+            )
             if time.monotonic() - alone_since >= wait:
+                what = "lost its executors" if self._executors_seen else "started no executor"
                 self._watch_reason = (
-                    f"The Spark cluster at {self.options.master} had no executor for "
-                    f"{wait:g} s while the job waited (a worker was stopped or lost, or none "
-                    "is running), so the job was cancelled. The previous segmentation is "
-                    "still active."
+                    f"The Spark cluster at {self.options.master} {what} and had no executor "
+                    f"for {wait:g} s while the job waited (a worker was stopped or lost, or "
+                    "none is running), so the job was cancelled. The previous segmentation "
+                    "is still active."
                 )
                 context.cancelAllJobs()
                 return

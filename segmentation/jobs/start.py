@@ -229,6 +229,10 @@ def _job_create(
         parameters["activate"] = activate
         # Decided when asked, so a job queued before a settings change still runs where asked.
         parameters["engine"] = engine_check(engine or settings.ADFLUX_ENGINE)
+        if parameters["engine"] == SPARK:
+            from segmentation.services.spark_engine import spark_engine_check
+
+            spark_engine_check()
     elif kind == Kind.ACTIVATE:
         parameters["run"] = activation_run_check(run).pk
     else:

@@ -32,11 +32,11 @@ def spark_options() -> SparkOptions:
     )
 
 
-def spark_candidates_open(*, snapshot: str | None = None) -> SparkCandidates:
-    """A started Spark session with every candidate read and cached on the cluster.
+def spark_engine_check() -> None:
+    """Refuse the Spark engine on SQLite, in words that say why and what to do instead.
 
-    Refused on SQLite: executors on other machines cannot reach a file on this one, and the
-    write-back is PostgreSQL's COPY (docs/spark.md).
+    Executors on other machines cannot reach a file on this one, and the write-back is
+    PostgreSQL's COPY (docs/spark.md).
     """
     if connection.vendor != "postgresql":
         raise SegmentationInputError(
@@ -44,6 +44,11 @@ def spark_candidates_open(*, snapshot: str | None = None) -> SparkCandidates:
             f"(DATABASE_URL=postgres://...); this database is {connection.vendor}. "
             "Use the local engine, or move the data to PostgreSQL."
         )
+
+
+def spark_candidates_open(*, snapshot: str | None = None) -> SparkCandidates:
+    """A started Spark session with every candidate read and cached on the cluster."""
+    spark_engine_check()
     database = settings.DATABASES["default"]
     bounds = Candidate.objects.aggregate(low=Min("id"), high=Max("id"))
     source = CandidateSource(
