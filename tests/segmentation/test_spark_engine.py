@@ -8,8 +8,11 @@ the tests that need it run in the PostgreSQL pass of ``make test`` (as .ci/run r
 
 from __future__ import annotations
 
+from io import StringIO
+
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from sklearn.metrics import adjusted_rand_score
 
@@ -81,8 +84,11 @@ def test_the_spark_engine_gives_everyone_the_local_engine_s_segments(settings, s
     segmentation_activate(run=local)
     _on(settings, spark_cluster)
 
-    job = _train_job(activate=True, engine="spark")
+    out = StringIO()
+    call_command("train_segments", "--engine", "spark", "--activate", stdout=out)
 
+    job = SegmentationJob.objects.latest("pk")
+    assert f"Trained run {job.run_id} and activated it" in out.getvalue()
     assert job.status == SegmentationJob.Status.SUCCEEDED, job.error
     run = SegmentationRun.objects.get(pk=job.run_id)
     local.refresh_from_db()
@@ -164,5 +170,7 @@ def test_on_sqlite_the_spark_engine_is_refused_at_the_door_with_the_reason():
     candidates_generate(count=50, seed=1)
     with pytest.raises(SegmentationInputError, match="through PostgreSQL.*sqlite"):
         _train_job(engine="spark")
+    with pytest.raises(CommandError, match="through PostgreSQL.*sqlite"):
+        call_command("train_segments", "--engine", "spark", stdout=StringIO())
     assert not SegmentationJob.objects.exists()
     assert not SegmentationRun.objects.exists()
