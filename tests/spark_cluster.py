@@ -40,7 +40,7 @@ class SparkProcess:
             **os.environ,
             "SPARK_LOCAL_IP": "127.0.0.1",
             "SPARK_LOG_DIR": str(log.parent),
-            "SPARK_WORKER_DIR": str(log.parent / "work"),
+            "SPARK_WORKER_DIR": str(log.with_suffix(".work")),
             "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
         }
         with log.open("wb") as out:
@@ -65,9 +65,13 @@ class SparkProcess:
 
 
 class StandaloneCluster:
-    """A master and one worker (2 cores, 2 GiB) on 127.0.0.1."""
+    """A master and its workers (one by default: 2 cores, 2 GiB) on 127.0.0.1."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, *, workers: int = 1, cores: int = 2, memory: str = "2g"
+    ) -> None:
+        self.cores, self.memory = cores, memory
+        self.workers: list[SparkProcess] = []
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         port = _free_port()
@@ -83,9 +87,10 @@ class StandaloneCluster:
             ready="I have been elected leader",
         )
         try:
-            self.worker = self.worker_start()
+            for _ in range(workers):
+                self.worker_start()
         except BaseException:
-            self.master.kill()
+            self.stop()
             raise
 
     def worker_start(self) -> SparkProcess:
@@ -94,16 +99,18 @@ class StandaloneCluster:
             [
                 "org.apache.spark.deploy.worker.Worker",
                 "--host", "127.0.0.1",
-                "--cores", "2",
-                "--memory", "2g",
+                "--cores", str(self.cores),
+                "--memory", self.memory,
                 "--webui-port", str(_free_port()),
                 self.url,
             ],
             self.directory / f"worker-{time.monotonic_ns()}.log",
             ready="Successfully registered with master",
         )
+        self.workers.append(self.worker)
         return self.worker
 
     def stop(self) -> None:
-        self.worker.kill()
+        for worker in self.workers:
+            worker.kill()
         self.master.kill()

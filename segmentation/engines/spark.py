@@ -29,6 +29,8 @@ from segmentation.engines.spark_tasks import (
     PARTITION_REPORT_SCHEMA,
     AssignmentTarget,
     partition_assigner,
+    partition_count,
+    partition_rows_at,
 )
 from segmentation.ml.columnar import CURRENT_SEGMENT_COLUMN, features_from_arrow, flows_merge
 from segmentation.ml.errors import SegmentationError, SegmentationInputError
@@ -107,6 +109,7 @@ class SparkCandidates:
         self.spark: Any = None
         self.frame: Any = None
         self.count = 0
+        self.partitions = 0
         self.startup_seconds = 0.0
         self.read_seconds = 0.0
         self._watch_reason = ""
@@ -147,6 +150,7 @@ class SparkCandidates:
         started = time.perf_counter()
         frame = self._candidate_frame()
         self.frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        self.partitions = int(self.frame.rdd.getNumPartitions())
         self.count = int(self._watched(self.frame.count))
         self.read_seconds = time.perf_counter() - started
         logger.info("Spark read %d candidates in %.1f s", self.count, self.read_seconds)
@@ -190,20 +194,41 @@ class SparkCandidates:
         return reader.load()
 
     def sample(self, size: int | None, random_state: int) -> CandidateFeatures:
-        """Every candidate (``size`` None or at least the count), else a reproducible sample.
+        """Every candidate (``size`` None or at least the count), else the local engine's sample.
 
-        Ordered by id, as the local engine reads them: positions decide its samples.
+        Ordered by id, as the local engine reads them. A sample holds the candidates at the
+        positions (in id order) that ``sample_rows`` draws for the local engine's fit, so both
+        engines fit K-means on the same rows: each partition is one id range, in order, so a
+        candidate's position is its partition's offset plus its rank within it.
         """
         frame = self.frame.drop(CURRENT_SEGMENT_COLUMN) if self._has_current() else self.frame
-        if size is not None and size < self.count:
-            # A little more than asked, then exactly ``size`` of those: Bernoulli sampling
-            # gives about, not exactly, the fraction.
-            fraction = min(1.0, size * 1.05 / self.count + 1e-6)
-            frame = frame.sample(withReplacement=False, fraction=fraction, seed=random_state)
-        table = self._watched(frame.toArrow).sort_by("id")
-        features = features_from_arrow(table)
-        rows = sample_rows(len(features), size, random_state)
-        return features if rows is None else features.take(rows)
+        rows = sample_rows(self.count, size, random_state)
+        if rows is not None:
+            counts = self._watched(
+                frame.mapInArrow(partition_count, "partition int, n long").collect
+            )
+            sizes = np.zeros(self.partitions, dtype=np.int64)
+            for row in counts:
+                sizes[row["partition"]] += row["n"]
+            offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+            positions = self.spark.sparkContext.broadcast(rows)
+            try:
+                frame = frame.sortWithinPartitions("id").mapInArrow(
+                    partition_rows_at(positions, offsets.tolist()), frame.schema
+                )
+                table = self._watched(frame.toArrow)
+            finally:
+                positions.destroy()
+        else:
+            table = self._watched(frame.toArrow)
+        features = features_from_arrow(table.sort_by("id"))
+        if len(features) != (self.count if rows is None else len(rows)):
+            raise SparkEngineError(
+                f"The sample read {len(features)} candidates instead of "
+                f"{self.count if rows is None else len(rows)}: the table changed while it "
+                "was read; train again."
+            )
+        return features
 
     def _has_current(self) -> bool:
         return CURRENT_SEGMENT_COLUMN in self.frame.columns
@@ -212,15 +237,21 @@ class SparkCandidates:
         """Every category value and every skill in the pool: the encoder's columns."""
         from pyspark.sql import functions as F
 
-        categories: dict[str, tuple[str, ...]] = {}
-        for name in CATEGORICAL_FEATURES:
-            rows = self._watched(
-                self.frame.select(F.coalesce(F.col(name), F.lit("")).alias("v")).distinct().collect
-            )
-            categories[name] = tuple(sorted(row["v"] for row in rows))
-        rows = self._watched(self.frame.select(F.explode("skills").alias("s")).distinct().collect)
+        # Two jobs, each one pass over the cache with partial aggregation on the executors.
+        found = self._watched(
+            self.frame.agg(
+                *[
+                    F.collect_set(F.coalesce(F.col(name), F.lit(""))).alias(name)
+                    for name in CATEGORICAL_FEATURES
+                ]
+            ).collect
+        )[0]
+        categories = {name: tuple(sorted(found[name])) for name in CATEGORICAL_FEATURES}
+        skills = self._watched(
+            self.frame.select(F.explode("skills").alias("s")).agg(F.collect_set("s")).collect
+        )[0][0]
         by_key: dict[str, str] = {}
-        for name in sorted(row["s"].strip() for row in rows if row["s"] and row["s"].strip()):
+        for name in sorted(name.strip() for name in skills if name and name.strip()):
             by_key.setdefault(skill_key(name), name)
         return categories, tuple(sorted(by_key.values()))
 

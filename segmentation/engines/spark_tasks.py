@@ -95,6 +95,38 @@ def partition_assigner(
     return assign
 
 
+def partition_count(batches: Iterator[object]) -> Iterator[object]:
+    """How many rows this partition holds, as one row (partition index, count)."""
+    import pyarrow as pa
+    from pyspark import TaskContext
+
+    total = sum(batch.num_rows for batch in batches)
+    yield pa.RecordBatch.from_pydict(
+        {"partition": [TaskContext.get().partitionId()], "n": [total]},
+        schema=pa.schema([("partition", pa.int32()), ("n", pa.int64())]),
+    )
+
+
+def partition_rows_at(
+    positions_broadcast: object, offsets: list[int]
+) -> Callable[[Iterator[object]], Iterator[object]]:
+    """Keep the rows at these global positions (in id order) of a partition sorted by id."""
+
+    def keep(batches: Iterator[object]) -> Iterator[object]:
+        from pyspark import TaskContext
+
+        positions = positions_broadcast.value  # type: ignore[attr-defined]
+        start = offsets[TaskContext.get().partitionId()]
+        for batch in batches:
+            stop = start + batch.num_rows
+            wanted = positions[np.searchsorted(positions, start) : np.searchsorted(positions, stop)]
+            if len(wanted):
+                yield batch.take(wanted - start)
+            start = stop
+
+    return keep
+
+
 def rows_write(
     target: AssignmentTarget, candidate_ids: np.ndarray, segment_ids: np.ndarray
 ) -> None:

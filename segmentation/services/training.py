@@ -153,6 +153,7 @@ def segmentation_train(
                 cluster = spark_candidates_open(snapshot=snapshot)
                 features = cluster.sample(config.fit_sample_size, config.random_state)
                 n_candidates = cluster.count
+                encoder = spark_encoder_fit(cluster, features, config)
             else:
                 features = candidate_features_load()
                 n_candidates = len(features)
@@ -165,8 +166,6 @@ def segmentation_train(
             k_scores, k_rule, k_reason = choice.scores, choice.rule, choice.reason
         # Checked before the run is recorded: input that cannot work leaves no failed run behind.
         training_input_check(n_candidates, config)
-        if cluster is not None:
-            encoder = spark_encoder_fit(cluster, features, config)
         parameters = config.to_dict()
         if engine == SPARK:
             parameters["engine"] = SPARK
@@ -241,6 +240,17 @@ def segmentation_train(
                     f"The cluster assigned {assigned.rows} of {n_candidates} candidates."
                 )
             inertia = assigned.inertia
+            # Where the engine's time went, for docs/spark.md's per-row costs.
+            run.parameters = {
+                **run.parameters,
+                "spark": {
+                    "master": cluster.options.master,
+                    "partitions": cluster.partitions,
+                    "session_seconds": round(cluster.startup_seconds, 3),
+                    "read_seconds": round(cluster.read_seconds, 3),
+                    "assign_seconds": round(assigned.seconds, 3),
+                },
+            }
             with timer.stage(stages.MATCH):
                 succession = run_succession_plan(
                     pipeline=result.pipeline,

@@ -21,7 +21,10 @@ from candidates.services.generation import candidates_generate
 from segmentation.engines.spark import SparkEngineError
 from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.ml import stages
+from segmentation.ml.artifacts import load_model
 from segmentation.ml.errors import SegmentationInputError
+from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from segmentation.ml.pipeline import inertia_of
 from segmentation.models import (
     Assignment,
     Segment,
@@ -29,6 +32,7 @@ from segmentation.models import (
     SegmentationRun,
     UnusualCandidate,
 )
+from segmentation.selectors.features import candidate_features_load
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.assignment import candidate_segments_assign
 from segmentation.services.model_cache import active_model_get
@@ -127,6 +131,56 @@ def test_the_spark_engine_gives_everyone_the_local_engine_s_segments(settings, s
     twin.skills.set(known.skills.all())
     assert candidate_segments_assign(candidate_ids=[twin.pk]) == 1
     assert segment_of(twin) == segment_of(known)
+
+
+def _snapshot(path) -> str:
+    """The candidates as a Parquet snapshot, in the engine's columns (docs/spark.md)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    features = candidate_features_load()
+    columns = {"id": features.ids}
+    for j, name in enumerate(NUMERIC_FEATURES):
+        columns[name] = features.numeric[:, j]
+    for name in CATEGORICAL_FEATURES:
+        columns[name] = features.categorical[name].tolist()
+    columns["skills"] = features.skill_lists()
+    pq.write_table(pa.table(columns), path)
+    return str(path)
+
+
+def _inertia_in_local_space(local: SegmentationRun, runs: list[SegmentationRun]) -> list[float]:
+    """Each run's segments measured in the local run's encoded features: one yardstick."""
+    pipeline = load_model(local.artifact_path, expected_sha256=local.artifact_sha256)
+    features = candidate_features_load()
+    matrix = pipeline.transform(features)
+    numbers = [_numbers(run) for run in runs]
+    return [inertia_of(matrix, np.array([n[i] for i in features.ids.tolist()])) for n in numbers]
+
+
+@needs_postgres
+def test_above_the_fit_sample_a_parquet_snapshot_gives_the_local_engine_s_segments(
+    settings, spark_cluster, tmp_path
+):
+    candidates_generate(count=12_000, seed=4)
+    # Both engines fit K-means on the same 6,000 sampled rows; the Spark engine estimates the
+    # encoder's numbers on them, with every category and skill of the pool as columns.
+    settings.ADFLUX_SEGMENTATION = {"fit_sample_size": 6_000}
+    local = segmentation_train(engine="local")
+    segmentation_activate(run=local)
+    _on(settings, spark_cluster)
+
+    run = segmentation_train(engine="spark", snapshot=_snapshot(tmp_path / "candidates.parquet"))
+
+    spark_rows, local_rows = _numbers(run), _numbers(local)
+    assert set(spark_rows) == set(local_rows) and len(spark_rows) == 12_000
+    ids = sorted(local_rows)
+    assert adjusted_rand_score([local_rows[i] for i in ids], [spark_rows[i] for i in ids]) >= 0.99
+    local_inertia, spark_inertia = _inertia_in_local_space(local, [local, run])
+    assert abs(spark_inertia - local_inertia) <= 0.001 * local_inertia
+    assert run.feature_names == local.feature_names
+    # The snapshot has no segments: they were joined from the active run's rows.
+    assert run.migration_summary["candidates"] == 12_000
 
 
 @needs_postgres
