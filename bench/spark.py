@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -162,6 +163,8 @@ def main() -> None:
         print(json.dumps(startup(args.startup, args.executor_memory)))
         return
 
+    # Stopped from outside (timeout, Ctrl-C), the cluster and the database still go away.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say(f"Machine: {machine()}")
     with postgres_server(args.postgres_url, ["fsync=off"]) as server, fresh_database(
         "postgres", name="spark", postgres=server
