@@ -114,13 +114,15 @@ class SparkCandidates:
         self.read_seconds = 0.0
         self._watch_reason = ""
         self._executors_seen = False
+        self._archive: Path | None = None
 
     # --- session -----------------------------------------------------------------------
 
     def start(self) -> None:
         started = time.perf_counter()
         self.spark = spark_session(self.options)
-        self.spark.sparkContext.addPyFile(str(_code_archive()))
+        self._archive = _code_archive()
+        self.spark.sparkContext.addPyFile(str(self._archive))
         self.startup_seconds = time.perf_counter() - started
         logger.info("Spark session on %s up in %.1f s", self.options.master, self.startup_seconds)
 
@@ -132,7 +134,9 @@ class SparkCandidates:
                 logger.info("Could not unpersist the candidate frame", exc_info=True)
         if self.spark is not None:
             self.spark.stop()
-        self.spark = self.frame = None
+        if self._archive is not None:
+            self._archive.unlink(missing_ok=True)
+        self.spark = self.frame = self._archive = None
 
     def __enter__(self) -> SparkCandidates:
         self.start()
