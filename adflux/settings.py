@@ -212,6 +212,28 @@ except json.JSONDecodeError as exc:
 if not isinstance(ADFLUX_SEGMENTATION, dict):
     raise ImproperlyConfigured('ADFLUX_SEGMENTATION must be a JSON object, e.g. {"n_init": 10}.')
 
+# Where training runs (docs/spark.md): "local" (this process) or "spark" (a Spark cluster at
+# ADFLUX_SPARK_MASTER: local[*], spark://host:7077, k8s://..., yarn). Each door can choose too.
+ADFLUX_ENGINE = os.environ.get("ADFLUX_ENGINE", "local")
+if ADFLUX_ENGINE not in ("local", "spark"):
+    raise ImproperlyConfigured(f'ADFLUX_ENGINE must be "local" or "spark"; got {ADFLUX_ENGINE!r}.')
+ADFLUX_SPARK_MASTER = os.environ.get("ADFLUX_SPARK_MASTER", "local[*]")
+# The PostgreSQL JDBC driver the cluster reads with (Debian: libpostgresql-jdbc-java).
+ADFLUX_SPARK_JDBC_JAR = os.environ.get("ADFLUX_SPARK_JDBC_JAR", "/usr/share/java/postgresql.jar")
+# Extra Spark settings as JSON, as spark-submit's --conf: '{"spark.executor.memory": "2g"}'.
+try:
+    ADFLUX_SPARK_CONF = json.loads(os.environ.get("ADFLUX_SPARK_CONF", "") or "{}")
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"ADFLUX_SPARK_CONF is not valid JSON: {exc}") from exc
+if not isinstance(ADFLUX_SPARK_CONF, dict):
+    raise ImproperlyConfigured('ADFLUX_SPARK_CONF must be a JSON object of Spark settings.')
+# A Spark job with no executor for this long (a killed worker) is cancelled and fails.
+ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS = float(
+    os.environ.get("ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS", "60")
+)
+# A Parquet snapshot of the candidates to read instead of the database (docs/spark.md).
+ADFLUX_SPARK_SNAPSHOT = os.environ.get("ADFLUX_SPARK_SNAPSHOT", "")
+
 # Limits of the candidates CSV import, so a hostile file cannot take the memory: a longer row
 # (all its physical lines, in bytes) or a row listing more skills is rejected with its line; a
 # header with more cells refuses the file.

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
+from segmentation.engines import ENGINE_LABELS, ENGINES
 from segmentation.ml.algorithm_names import ALGORITHM_DESCRIPTIONS, ALGORITHMS
 from segmentation.ml.bounds import (
     AUTO_K_MAX as DEFAULT_K_MAX,
@@ -45,6 +47,19 @@ class RetrainForm(forms.Form):
         required=False,
     )
 
+    engine = forms.ChoiceField(
+        label="Engine",
+        choices=[(name, ENGINE_LABELS[name]) for name in ENGINES],
+        # Left out, the configured engine (ADFLUX_ENGINE) is used.
+        required=False,
+        help_text="Where the training runs: this machine, or the Spark cluster the settings "
+        "name (same segments; for pools beyond one machine, docs/spark.md).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["engine"].initial = settings.ADFLUX_ENGINE
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if (
@@ -66,7 +81,11 @@ class RetrainForm(forms.Form):
         if algorithm and algorithm != config.algorithm:
             config = config.with_algorithm(algorithm)
         auto = self.cleaned_data["auto_k"]
-        return {"config": config, "k_range": (DEFAULT_K_MIN, DEFAULT_K_MAX) if auto else None}
+        return {
+            "config": config,
+            "k_range": (DEFAULT_K_MIN, DEFAULT_K_MAX) if auto else None,
+            "engine": self.cleaned_data.get("engine") or None,
+        }
 
 
 class SegmentRenameForm(forms.Form):

@@ -54,6 +54,7 @@ def segmentation_job_execute(
                 on_stage=progress,
                 on_run=progress.link_run,
                 k_range=tuple(k_range) if k_range else None,
+                engine=job.parameters.get("engine"),
             )
             result = {"run": run.pk, "timings": run.timings}
         if job.kind == Kind.ACTIVATE or job.parameters.get("activate"):

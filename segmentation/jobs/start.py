@@ -138,6 +138,7 @@ def segmentation_job_start(
     activate: bool = False,
     k_range: tuple[int, int] | None = None,
     retarget: dict[int, list[int]] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
     """Check the request, record a queued job and hand it to the background worker.
 
@@ -162,6 +163,7 @@ def segmentation_job_start(
             activate=activate,
             k_range=k_range,
             retarget=retarget,
+            engine=engine,
         )
         result = segmentation_job_task.enqueue(job.pk)
         job.task_id = str(result.id)
@@ -178,10 +180,17 @@ def segmentation_job_run_here(
     activate: bool = False,
     on_stage: StageListener | None = None,
     k_range: tuple[int, int] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
     """Record a job and run it in this process (the management commands), under the same rule."""
     job = _job_create(
-        kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+        kind=kind,
+        user=user,
+        config=config,
+        run=run,
+        activate=activate,
+        k_range=k_range,
+        engine=engine,
     )
     from segmentation.jobs.execute import segmentation_job_execute
 
@@ -197,7 +206,9 @@ def _job_create(
     activate: bool,
     k_range: tuple[int, int] | None = None,
     retarget: dict[int, list[int]] | None = None,
+    engine: str | None = None,
 ) -> SegmentationJob:
+    from segmentation.engines import SPARK, engine_check
     from segmentation.ml.choose_k import k_range_check
     from segmentation.ml.pipeline import training_input_check
     from segmentation.services.activation import activation_permission_check, activation_run_check
@@ -219,6 +230,12 @@ def _job_create(
             parameters["k_range"] = list(k_range)
         parameters["config"] = config.to_dict()
         parameters["activate"] = activate
+        # Decided when asked, so a job queued before a settings change still runs where asked.
+        parameters["engine"] = engine_check(engine or settings.ADFLUX_ENGINE)
+        if parameters["engine"] == SPARK:
+            from segmentation.services.spark_engine import spark_engine_check
+
+            spark_engine_check()
     elif kind == Kind.ACTIVATE:
         parameters["run"] = activation_run_check(run).pk
         if retarget:
@@ -238,6 +255,7 @@ def _job_create(
                         train=kind == Kind.TRAIN,
                         activate=kind == Kind.ACTIVATE or activate,
                         choose_k=k_range is not None,
+                        spark=parameters.get("engine") == SPARK,
                     )
                 ),
             )

@@ -336,13 +336,21 @@ def sample_rows(n_rows: int, size: int | None, random_state: int) -> np.ndarray 
 
 
 def fit_segmentation(
-    features: CandidateFeatures, config: ClusteringConfig, timer: StageTimer | None = None
+    features: CandidateFeatures,
+    config: ClusteringConfig,
+    timer: StageTimer | None = None,
+    *,
+    encoder: FeatureEncoder | None = None,
 ) -> TrainingResult:
-    """Encode, fit, and label every candidate; the one entry point services call to train."""
+    """Encode, fit, and label every candidate; the one entry point services call to train.
+
+    ``encoder``, when given, is used as fitted instead of fitting one on ``features`` (the
+    Spark engine fits on a sample but keeps every column of the whole pool).
+    """
     timer = timer or StageTimer()
     training_input_check(len(features), config)
     with timer.stage(stages.FEATURES):
-        matrix, encoder = preprocess_features(features, **config.encoder_options)
+        matrix, encoder = preprocess_features(features, encoder, **config.encoder_options)
     with timer.stage(stages.FIT):
         rows = sample_rows(matrix.shape[0], config.fit_sample_size, config.random_state)
         fit_matrix = matrix if rows is None else matrix[rows]

@@ -18,6 +18,8 @@ PROFILES = "profiles"
 QUALITY = "quality"
 SAVE = "save"
 MATCH = "match"
+# The Spark engine: every candidate assigned and written on the cluster's executors.
+ASSIGN = "assign on the cluster"
 LOAD_MODEL = "load model"
 WRITE = "write"
 
@@ -57,17 +59,22 @@ TRAIN_STAGES: tuple[str, ...] = (
 ACTIVATE_STAGES: tuple[str, ...] = (LOAD_MODEL, READ, PREDICT, WRITE)
 
 
-def train_stages(*, choose_k: bool) -> list[str]:
-    """The stages of a training, with "choose k" after "read" when k is chosen automatically."""
-    if not choose_k:
-        return list(TRAIN_STAGES)
-    read = TRAIN_STAGES.index(READ)
-    return [*TRAIN_STAGES[: read + 1], CHOOSE_K, *TRAIN_STAGES[read + 1 :]]
+def train_stages(*, choose_k: bool, spark: bool = False) -> list[str]:
+    """The stages of a training, with "choose k" after "read" when k is chosen automatically
+    and, on the Spark engine, the cluster's assignment before "match"."""
+    names = list(TRAIN_STAGES)
+    if spark:
+        names.insert(names.index(MATCH), ASSIGN)
+    if choose_k:
+        names.insert(names.index(READ) + 1, CHOOSE_K)
+    return names
 
 
-def job_stages(*, train: bool, activate: bool, choose_k: bool = False) -> list[str]:
+def job_stages(
+    *, train: bool, activate: bool, choose_k: bool = False, spark: bool = False
+) -> list[str]:
     """Every stage of a job: training, activation, or training then activation."""
-    stages = train_stages(choose_k=choose_k) if train else []
+    stages = train_stages(choose_k=choose_k, spark=spark) if train else []
     return [*stages, *ACTIVATE_STAGES] if activate else stages
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import F
 
+from segmentation.engines.copy_format import copy_chunks
 from segmentation.models import Assignment, Segment
 
 BATCH_SIZE = 50_000
@@ -117,33 +118,6 @@ def assignment_rows_delete(*, run_ids: list[int]) -> int:
     return deleted
 
 
-# PostgreSQL's binary COPY format: a signature, flags and header-extension length, then per
-# row a field count and (length, big-endian value) per field, then -1.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], dtype=">i4").tobytes()
-_COPY_TRAILER = np.array([-1], dtype=">i2").tobytes()
-_COPY_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("run_size", ">i4"),
-        ("run", ">i8"),
-        ("id_size", ">i4"),
-        ("id", ">i8"),
-        ("seg_size", ">i4"),
-        ("seg", ">i8"),
-    ]
-)
-
-
-def _copy_binary(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> bytes:
-    rows = np.empty(len(candidate_ids), dtype=_COPY_ROW)
-    rows["fields"] = 3
-    rows["run_size"] = rows["id_size"] = rows["seg_size"] = 8
-    rows["run"] = run_id
-    rows["id"] = candidate_ids
-    rows["seg"] = segment_ids
-    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
-
-
 def _copy_postgresql(run_id: int, candidate_ids: np.ndarray, segment_ids: np.ndarray) -> None:
     """COPY straight into the table: no per-row statement, the indexes grow as it goes."""
     table, run, candidate, segment = _table()
@@ -154,15 +128,19 @@ def _copy_postgresql(run_id: int, candidate_ids: np.ndarray, segment_ids: np.nda
         with raw.copy(
             f"COPY {table} ({run}, {candidate}, {segment}) FROM STDIN (FORMAT binary)"
         ) as copy:
-            for start in range(0, len(candidate_ids), BATCH_SIZE * 4):
-                stop = start + BATCH_SIZE * 4
-                chunk = _copy_binary(run_id, candidate_ids[start:stop], segment_ids[start:stop])
-                # One header and trailer for the whole stream.
-                if start:
-                    chunk = chunk[len(_COPY_HEADER) :]
-                if stop < len(candidate_ids):
-                    chunk = chunk[: -len(_COPY_TRAILER)]
+            for chunk in copy_chunks(run_id, candidate_ids, segment_ids):
                 copy.write(chunk)
         # The planner has never seen these rows: without statistics, a segment's members
         # would be read by a full scan until autovacuum gets round to the table.
         cursor.execute(f"ANALYZE {table}")
+
+
+def assignments_analyze() -> None:
+    """Refresh the planner's statistics after rows were written from elsewhere (Spark's COPY).
+
+    Without them a segment's members would be read by a full scan until autovacuum comes by.
+    """
+    if connection.vendor == "postgresql":
+        table, _, _, _ = _table()
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")

@@ -43,11 +43,17 @@ class SuccessionPlan:
 
 
 def run_succession_plan(
-    *, pipeline: SegmentationPipeline, labels: np.ndarray, candidate_ids: np.ndarray
+    *,
+    pipeline: SegmentationPipeline,
+    labels: np.ndarray,
+    candidate_ids: np.ndarray,
+    flow_counts: np.ndarray | None = None,
 ) -> SuccessionPlan | None:
     """Match a freshly fitted model to the active run and count where candidates would go.
 
-    ``labels`` are the new segment numbers of ``candidate_ids``. None without an active run
+    ``labels`` are the new segment numbers of ``candidate_ids``; or, from an engine that
+    counted them where the candidates are (Spark), ``flow_counts`` rows of (current segment id
+    or -1, new segment number, candidates) for every candidate. None without an active run
     (nothing to compare with). If the active run's model cannot be read, the plan says so and
     the new run simply starts without twins: training is not refused for it.
     """
@@ -65,7 +71,11 @@ def run_succession_plan(
     old_segments = list(Segment.objects.filter(run_id=active.run_id).order_by("number"))
     matching = match_segments(active.pipeline, pipeline)
     n_new = int(matching.old_of_new.shape[0])
-    flows = _flows(old_segments, labels, candidate_ids, n_new)
+    flows = (
+        _flows(old_segments, labels, candidate_ids, n_new)
+        if flow_counts is None
+        else _flows_counted(old_segments, flow_counts, n_new)
+    )
     return SuccessionPlan(
         previous_run_id=active.run_id,
         old_segments=old_segments,
@@ -92,6 +102,15 @@ def _flows(
     combined = old_code * n_new + np.asarray(labels, dtype=np.int64)
     counts = np.bincount(combined, minlength=(len(old_segments) + 1) * n_new)
     return counts.reshape(len(old_segments) + 1, n_new)
+
+
+def _flows_counted(old_segments: list[Segment], flow_counts: np.ndarray, n_new: int) -> np.ndarray:
+    """The same matrix as ``_flows``, from (current segment id, new number, count) rows."""
+    code_of = {segment.pk: code for code, segment in enumerate(old_segments, start=1)}
+    flows = np.zeros((len(old_segments) + 1, n_new), dtype=np.int64)
+    for current, new, count in np.asarray(flow_counts, dtype=np.int64).reshape(-1, 3).tolist():
+        flows[code_of.get(current, 0), new] += count
+    return flows
 
 
 def _dependents_affected(

@@ -17,8 +17,10 @@ from django.utils import timezone
 from audit.kinds import AuditKind
 from audit.services import audit_record
 from candidates.models import EDUCATION_LABELS
+from segmentation.engines import SPARK, engine_check
+from segmentation.engines.spark import SparkCandidates, SparkEngineError
 from segmentation.ml import stages
-from segmentation.ml.artifacts import save_model
+from segmentation.ml.artifacts import SavedArtifact, save_model
 from segmentation.ml.choose_k import choose_k
 from segmentation.ml.naming import segment_names
 from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
@@ -26,6 +28,7 @@ from segmentation.ml.pipeline import (
     DEFAULT_CLUSTERS,
     RECOMMENDED_SVD_COMPONENTS,
     ClusteringConfig,
+    TrainingResult,
     fit_segmentation,
     training_input_check,
 )
@@ -34,8 +37,17 @@ from segmentation.ml.quality import pipeline_stability, run_quality, segment_qua
 from segmentation.ml.timing import StageListener, StageTimer
 from segmentation.models import Segment, SegmentationRun, UnusualCandidate
 from segmentation.selectors.features import candidate_features_load
-from segmentation.services.assignment_writes import assignment_rows_delete, assignment_rows_insert
+from segmentation.services.assignment_writes import (
+    assignment_rows_delete,
+    assignment_rows_insert,
+    assignments_analyze,
+)
 from segmentation.services.locks import changes_committed_before
+from segmentation.services.spark_engine import (
+    assignment_target,
+    spark_candidates_open,
+    spark_encoder_fit,
+)
 from segmentation.services.succession import run_succession_plan, run_succession_record
 from segmentation.services.unusual import unusual_candidates_replace
 
@@ -99,6 +111,8 @@ def segmentation_train(
     on_stage: StageListener | None = None,
     on_run: Callable[[SegmentationRun], None] | None = None,
     k_range: tuple[int, int] | None = None,
+    engine: str | None = None,
+    snapshot: str | None = None,
 ) -> SegmentationRun:
     """Train a model on the candidates, save it, and record the run with its segments.
 
@@ -116,40 +130,64 @@ def segmentation_train(
     The model is fitted on every candidate, or on a reproducible sample of them when the
     configuration says so (the default above 100,000 candidates); every candidate is labelled.
 
+    ``engine`` is where that happens: "local" (this process, the default of
+    ``ADFLUX_ENGINE``) or "spark" (``ADFLUX_SPARK_MASTER``): the candidates are read on the
+    cluster, the same model is fitted on the driver from the same rows (or from the
+    ``snapshot`` Parquet path's), and the executors assign and write everyone; profiles,
+    names and quality are then measured on the fit's rows (docs/spark.md).
+
     Every candidate's segment under the run is written as its assignment rows, with the segment
     sizes they add up to; the run is trained, not active: candidates keep their segments until
     ``segmentation_activate`` switches to it. A failure marks the run failed and changes nothing
     else. Afterwards, the rows of runs beyond the retention setting are removed.
     """
+    engine = engine_check(engine or settings.ADFLUX_ENGINE)
     config = config or segmentation_config_default(n_clusters=n_clusters)
     timer = StageTimer(on_stage)
     # The rows will be current for candidates changed before this; activation computes afresh
     # those changed since (services/locks.py says why it is not simply "now").
     as_of = changes_committed_before()
-    with timer.stage(stages.READ):
-        features = candidate_features_load()
-    k_scores: list[dict[str, object]] = []
-    k_rule = k_reason = ""
-    if k_range is not None:
-        with timer.stage(stages.CHOOSE_K):
-            choice = choose_k(features, config, k_min=k_range[0], k_max=k_range[1])
-        config = config.with_clusters(choice.k)
-        k_scores, k_rule, k_reason = choice.scores, choice.rule, choice.reason
-    # Checked before the run is recorded: input that cannot work leaves no failed run behind.
-    training_input_check(len(features), config)
-    run = SegmentationRun.objects.create(
-        status=SegmentationRun.Status.RUNNING,
-        algorithm=config.algorithm,
-        n_clusters=config.n_clusters,
-        parameters=config.to_dict(),
-        n_candidates=len(features),
-        k_auto=k_range is not None,
-        k_scores=k_scores,
-        k_rule=k_rule,
-        k_reason=k_reason,
-        library_versions=_library_versions(),
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
+    cluster: SparkCandidates | None = None
+    encoder = None
+    try:
+        with timer.stage(stages.READ):
+            if engine == SPARK:
+                cluster = spark_candidates_open(snapshot=snapshot)
+                features = cluster.sample(config.fit_sample_size, config.random_state)
+                n_candidates = cluster.count
+                encoder = spark_encoder_fit(cluster, features, config)
+            else:
+                features = candidate_features_load()
+                n_candidates = len(features)
+        k_scores: list[dict[str, object]] = []
+        k_rule = k_reason = ""
+        if k_range is not None:
+            with timer.stage(stages.CHOOSE_K):
+                choice = choose_k(features, config, k_min=k_range[0], k_max=k_range[1])
+            config = config.with_clusters(choice.k)
+            k_scores, k_rule, k_reason = choice.scores, choice.rule, choice.reason
+        # Checked before the run is recorded: input that cannot work leaves no failed run behind.
+        training_input_check(n_candidates, config)
+        parameters = config.to_dict()
+        if engine == SPARK:
+            parameters["engine"] = SPARK
+        run = SegmentationRun.objects.create(
+            status=SegmentationRun.Status.RUNNING,
+            algorithm=config.algorithm,
+            n_clusters=config.n_clusters,
+            parameters=parameters,
+            n_candidates=n_candidates,
+            k_auto=k_range is not None,
+            k_scores=k_scores,
+            k_rule=k_rule,
+            k_reason=k_reason,
+            library_versions=_library_versions(),
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+    except BaseException:
+        if cluster is not None:
+            cluster.stop()
+        raise
     audit_record(
         kind=AuditKind.TRAINING_STARTED,
         user=user,
@@ -158,6 +196,7 @@ def segmentation_train(
             "run": run.pk,
             "candidates": run.n_candidates,
             "algorithm": config.algorithm,
+            "engine": engine or "local",
             "k": config.n_clusters,
             "k_range": list(k_range) if k_range is not None else None,
             "parameters": run.parameters,
@@ -167,7 +206,7 @@ def segmentation_train(
     try:
         if on_run is not None:
             on_run(run)
-        result = fit_segmentation(features, config, timer)
+        result = fit_segmentation(features, config, timer, encoder=encoder)
         with timer.stage(stages.OUTLIERS):
             threshold = training_outlier_threshold(
                 result.pipeline,
@@ -175,9 +214,10 @@ def segmentation_train(
                 percentile=config.outlier_percentile,
                 random_state=config.random_state,
             )
-            # What activation used to compute: every candidate's segment and distance, written
-            # once as the run's rows, so activating it later reads and predicts nobody.
-            labels, distances = predict_with_distances(result.pipeline, features)
+            if cluster is None:
+                # What activation used to compute: every candidate's segment and distance,
+                # written once as the run's rows, so activating it later predicts nobody.
+                labels, distances = predict_with_distances(result.pipeline, features)
         with timer.stage(stages.PROFILES):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
             pool = pool_profile(features)
@@ -200,66 +240,80 @@ def segmentation_train(
                 result.pipeline, Path(settings.ADFLUX_MODEL_DIR), stem=f"run-{run.pk}"
             )
             artifact_path = artifact.path
-        with timer.stage(stages.MATCH):
-            succession = run_succession_plan(
-                pipeline=result.pipeline, labels=result.labels, candidate_ids=features.ids
-            )
-        sizes = np.bincount(labels, minlength=config.n_clusters).tolist()
-        with timer.stage(stages.WRITE), transaction.atomic():
-            Segment.objects.bulk_create(
-                Segment(
-                    run=run,
-                    number=number,
-                    name=names[number],
-                    size=sizes[number],
-                    profile=profile,
+        inertia = result.inertia
+        if cluster is not None:
+            with timer.stage(stages.ASSIGN):
+                # The executors write rows that point at the segments: those commit first.
+                with transaction.atomic():
+                    segment_id_of = _segments_create(run, names, profiles, [0] * len(profiles))
+                assigned = cluster.assign(
+                    result.pipeline,
+                    outlier_threshold=threshold,
+                    target=assignment_target(run_id=run.pk, segment_ids=segment_id_of),
                 )
-                for number, profile in enumerate(profiles)
-            )
-            segment_id_of = np.array(
-                list(run.segments.order_by("number").values_list("pk", flat=True)), dtype=np.int64
-            )
-            assignment_rows_insert(
-                run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
-            )
-            unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
-            # After the segments exist (and have their automatic names): twins, custom names.
-            run_succession_record(run=run, plan=succession)
-            run.status = SegmentationRun.Status.TRAINED
-            run.inertia = result.inertia
-            run.silhouette = result.silhouette
-            run.n_features = result.n_features
-            run.feature_names = result.pipeline.feature_names
-            run.pool_profile = pool
-            run.quality = quality
-            run.projection = result.projection
-            run.outlier_threshold = threshold
-            run.assignments_as_of = as_of
-            run.artifact_path = str(artifact.path)
-            run.artifact_sha256 = artifact.sha256
-            run.timings = timer.rounded()
-            run.finished_at = timezone.now()
-            run.save()
-            # In the transaction that makes the run trained: one without the other never is.
-            audit_record(
-                kind=AuditKind.TRAINING_FINISHED,
-                user=user,
-                target=run,
-                details={
-                    "run": run.pk,
-                    "candidates": run.n_candidates,
-                    "features": run.n_features,
-                    "k": run.n_clusters,
-                    "inertia": run.inertia,
-                    "silhouette": run.silhouette,
-                    "segment_sizes": sizes,
-                    "quality": quality,
-                    "seconds": run.timings,
+            if assigned.rows != n_candidates:
+                raise SparkEngineError(
+                    f"The cluster assigned {assigned.rows} of {n_candidates} candidates."
+                )
+            inertia = assigned.inertia
+            # Where the engine's time went, for docs/spark.md's per-row costs.
+            run.parameters = {
+                **run.parameters,
+                "spark": {
+                    "master": cluster.options.master,
+                    "partitions": cluster.partitions,
+                    "session_seconds": round(cluster.startup_seconds, 3),
+                    "read_seconds": round(cluster.read_seconds, 3),
+                    "assign_seconds": round(assigned.seconds, 3),
                 },
-            )
+            }
+            with timer.stage(stages.MATCH):
+                succession = run_succession_plan(
+                    pipeline=result.pipeline,
+                    labels=result.labels,
+                    candidate_ids=features.ids,
+                    flow_counts=assigned.flows,
+                )
+            with timer.stage(stages.WRITE), transaction.atomic():
+                for segment_id, size in zip(segment_id_of.tolist(), assigned.counts, strict=True):
+                    Segment.objects.filter(pk=segment_id).update(size=int(size))
+                assignments_analyze()
+                # The executors flagged against the training threshold; the flags say so.
+                run.outlier_threshold = threshold
+                unusual_candidates_replace(
+                    run=run,
+                    candidate_ids=assigned.unusual_ids,
+                    distances=assigned.unusual_distances,
+                )
+                run_succession_record(run=run, plan=succession)
+                _run_finish(
+                    run, result, quality, pool, threshold, as_of, artifact, timer, inertia, user
+                )
+        else:
+            with timer.stage(stages.MATCH):
+                succession = run_succession_plan(
+                    pipeline=result.pipeline, labels=result.labels, candidate_ids=features.ids
+                )
+            sizes = np.bincount(labels, minlength=config.n_clusters).tolist()
+            with timer.stage(stages.WRITE), transaction.atomic():
+                segment_id_of = _segments_create(run, names, profiles, sizes)
+                assignment_rows_insert(
+                    run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+                )
+                unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
+                # After the segments exist (and have their automatic names): twins, custom names.
+                run_succession_record(run=run, plan=succession)
+                _run_finish(
+                    run, result, quality, pool, threshold, as_of, artifact, timer, inertia, user
+                )
     except BaseException as exc:
         if artifact_path is not None:
             artifact_path.unlink(missing_ok=True)
+        if cluster is not None:
+            # What the executors wrote, and the segments they pointed at, go with the run.
+            with transaction.atomic():
+                assignment_rows_delete(run_ids=[run.pk])
+                Segment.objects.filter(run=run).delete()
         error = str(exc) or exc.__class__.__name__
         SegmentationRun.objects.filter(pk=run.pk).update(
             status=SegmentationRun.Status.FAILED,
@@ -274,8 +328,70 @@ def segmentation_train(
             details={"run": run.pk, "candidates": run.n_candidates, "error": error},
         )
         raise
+    finally:
+        if cluster is not None:
+            cluster.stop()
     assignment_retention_apply()
     return run
+
+
+def _segments_create(
+    run: SegmentationRun, names: list[str], profiles: list[dict], sizes: list[int]
+) -> np.ndarray:
+    """The run's segments, numbered as the model numbers them; their ids by number."""
+    Segment.objects.bulk_create(
+        Segment(run=run, number=number, name=names[number], size=sizes[number], profile=profile)
+        for number, profile in enumerate(profiles)
+    )
+    return np.array(
+        list(run.segments.order_by("number").values_list("pk", flat=True)), dtype=np.int64
+    )
+
+
+def _run_finish(
+    run: SegmentationRun,
+    result: TrainingResult,
+    quality: dict,
+    pool: dict,
+    threshold: float | None,
+    as_of: object,
+    artifact: SavedArtifact,
+    timer: StageTimer,
+    inertia: float,
+    user: AbstractBaseUser | None,
+) -> None:
+    run.status = SegmentationRun.Status.TRAINED
+    run.inertia = inertia
+    run.silhouette = result.silhouette
+    run.n_features = result.n_features
+    run.feature_names = result.pipeline.feature_names
+    run.pool_profile = pool
+    run.quality = quality
+    run.projection = result.projection
+    run.outlier_threshold = threshold
+    run.assignments_as_of = as_of
+    run.artifact_path = str(artifact.path)
+    run.artifact_sha256 = artifact.sha256
+    run.timings = timer.rounded()
+    run.finished_at = timezone.now()
+    run.save()
+    # In the transaction that makes the run trained: one without the other never is.
+    audit_record(
+        kind=AuditKind.TRAINING_FINISHED,
+        user=user,
+        target=run,
+        details={
+            "run": run.pk,
+            "candidates": run.n_candidates,
+            "features": run.n_features,
+            "k": run.n_clusters,
+            "inertia": run.inertia,
+            "silhouette": run.silhouette,
+            "segment_sizes": list(run.segments.order_by("number").values_list("size", flat=True)),
+            "quality": quality,
+            "seconds": run.timings,
+        },
+    )
 
 
 def assignment_retention_apply(*, keep: int | None = None) -> list[int]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.urls import reverse
 
 from segmentation.ml.pipeline import ClusteringConfig
+from segmentation.ml.stages import job_stages
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.training import segmentation_train
@@ -183,3 +185,47 @@ def test_model_figures_sit_in_details_closed_for_a_recruiter_open_for_a_data_adm
     client.force_login(trainer)
     page = client.get(reverse("segments")).content.decode()
     assert '<details id="model-details" open>' in page
+def test_the_retrain_form_offers_the_engines_with_the_configured_one_chosen(
+    client, trainer, settings
+):
+    settings.ADFLUX_ENGINE = "spark"
+    client.force_login(trainer)
+    page = client.get(reverse("segments")).content.decode()
+    assert '<option value="spark" selected>Spark cluster</option>' in page
+    assert '<option value="local">Local (this machine)</option>' in page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="On SQLite the Spark engine is refused (below)."
+)
+def test_retrain_on_the_spark_engine_queues_a_job_with_its_cluster_stage(
+    client, trainer, grouped_candidates
+):
+    client.force_login(trainer)
+    client.post(reverse("segments-retrain"), {"n_clusters": 3, "engine": "spark"})
+    job = SegmentationJob.objects.get()
+    assert job.parameters["engine"] == "spark"
+    assert job.stages_total == len(job_stages(train=True, activate=False, spark=True))
+
+
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="On PostgreSQL the Spark engine is offered (above)."
+)
+def test_retrain_on_the_spark_engine_is_refused_on_sqlite_with_the_reason(
+    client, trainer, grouped_candidates
+):
+    client.force_login(trainer)
+    response = client.post(
+        reverse("segments-retrain"), {"n_clusters": 3, "engine": "spark"}, follow=True
+    )
+    assert "reads and writes the candidates through PostgreSQL" in response.content.decode()
+    assert not SegmentationJob.objects.exists()
+
+
+def test_retrain_refuses_an_unknown_engine(client, trainer, grouped_candidates):
+    client.force_login(trainer)
+    response = client.post(
+        reverse("segments-retrain"), {"n_clusters": 3, "engine": "dask"}, follow=True
+    )
+    assert "Training not started" in response.content.decode()
+    assert not SegmentationJob.objects.exists()

@@ -7,8 +7,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from segmentation.engines import ENGINES, SPARK
 from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.management.progress import StageProgress
 from segmentation.ml.algorithms import ALGORITHM_DESCRIPTIONS
@@ -143,6 +145,12 @@ class Command(BaseCommand):
             "predict_segments --run N.",
         )
         parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            help="Where to train and assign: local (this process) or spark (the cluster at "
+            "ADFLUX_SPARK_MASTER; docs/spark.md). Default: ADFLUX_ENGINE (local).",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="Print the run as one JSON object instead."
         )
 
@@ -150,8 +158,12 @@ class Command(BaseCommand):
         k_range = self._k_range(options)
         try:
             config = self._config(options)
+            engine = options["engine"] or settings.ADFLUX_ENGINE
             stages = job_stages(
-                train=True, activate=options["activate"], choose_k=k_range is not None
+                train=True,
+                activate=options["activate"],
+                choose_k=k_range is not None,
+                spark=engine == SPARK,
             )
             with StageProgress(stages) as progress:
                 # A job like any other: refused while another training or activation runs.
@@ -161,6 +173,7 @@ class Command(BaseCommand):
                     activate=options["activate"],
                     on_stage=progress,
                     k_range=k_range,
+                    engine=engine,
                 )
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
