@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from segmentation.ml.features import BLANK_LABEL
+from segmentation.ml.profile_format import BLANK_LABEL
 
 SEPARATOR = " · "
 MAX_NAME_LENGTH = 120
