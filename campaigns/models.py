@@ -47,6 +47,8 @@ class Campaign(TimeStampedModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Activated, waiting for its start date: the worker's check starts it (lifecycle.py).
+        SCHEDULED = "scheduled", "Scheduled"
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         ENDED = "ended", "Ended"

@@ -10,7 +10,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from campaigns.lifecycle import status_on_save
 from campaigns.models import Campaign, JobOpening
 from segmentation.models import Segment
 
@@ -29,10 +31,17 @@ def campaign_targets_check(target_segments: Iterable[Segment]) -> list[Segment]:
 def campaign_save(
     *, campaign: Campaign, target_segments: Iterable[Segment], **fields: Any
 ) -> Campaign:
-    """Save a new or changed campaign with these fields and targets together, or neither."""
+    """Save a new or changed campaign with these fields and targets together, or neither.
+
+    A campaign saved as active whose start date is still to come is saved as scheduled (and
+    a scheduled one whose date has come as active), as the lifecycle's steps would leave it.
+    """
     targets = campaign_targets_check(target_segments)
     for name, value in fields.items():
         setattr(campaign, name, value)
+    campaign.status = status_on_save(
+        status=campaign.status, start_date=campaign.start_date, today=timezone.localdate()
+    )
     campaign.full_clean()
     campaign.save()
     campaign.target_segments.set(targets)
