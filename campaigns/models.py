@@ -68,6 +68,9 @@ class Campaign(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("export_audience", "Can export a campaign's audience for ad platforms"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

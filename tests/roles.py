@@ -14,7 +14,8 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
-# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004.
+# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004; to both by
+# 0008_recruiters_and_data_admins_export_audiences.
 _LATER = {
     "Data admin": [
         ("segmentation", "activate_segmentation"),
@@ -22,7 +23,9 @@ _LATER = {
             ("candidates", f"{action}_candidateskill")
             for action in ("view", "add", "change", "delete")
         ),
-    ]
+        ("campaigns", "export_audience"),
+    ],
+    "Recruiter": [("campaigns", "export_audience")],
 }
 # Removed by segmentation.migrations.0004_one_word_per_operation.
 _REMOVED = {("segmentation", "assign_segments")}
