@@ -211,3 +211,25 @@ def test_recruiters_and_data_admins_may_export_and_recruiters_run_campaigns():
         Group.objects.get(name="Recruiter").permissions.values_list("codename", flat=True)
     )
     assert "change_campaign" in recruiter
+
+
+def test_a_linkedin_file_of_300_holds_hashed_emails_and_plain_names(tmp_path):
+    [segment] = make_run(active=True, sizes=[300])
+    campaign = CampaignFactory(status="draft")
+    campaign.target_segments.set([segment])
+    first = members(segment).order_by("pk").first()
+    first.name, first.email, first.location = "  Zoë  Pérez ", " Zoe@Example.ORG", "Paris, France"
+    first.save()
+    out = tmp_path / "linkedin.csv"
+    call_command("export_audience", campaign.pk, "--format", "linkedin", "--output", out)
+    rows = read(out)
+    assert len(rows) == 300
+    assert rows[0] == {
+        "email": h("zoe@example.org"),
+        "firstname": "Zoë",
+        "lastname": "Pérez",
+        "jobtitle": "",
+        "employeecompany": "",
+        "country": "FR",
+        "googleaid": "",
+    }
