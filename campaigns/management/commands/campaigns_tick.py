@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from campaigns.status_changes import campaigns_tick
 
@@ -52,7 +52,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Checking campaign dates every {every:g} s.")
         while self._running:
             close_old_connections()
-            self._tick(options["today"])
+            try:
+                self._tick(options["today"])
+            except DatabaseError as exc:
+                # A database restart must not end the loop: the next check tries again.
+                self.stderr.write(self.style.ERROR(f"Campaign dates not checked: {exc}"))
             close_old_connections()
             deadline = time.monotonic() + every
             while self._running and time.monotonic() < deadline:
