@@ -16,12 +16,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from campaigns.lifecycle import Step, TransitionError, step_due, transition
 from campaigns.models import Campaign
 
 logger = logging.getLogger(__name__)
 
 CHANGE_PERMISSION = "campaigns.change_campaign"
+
+# Scheduled, paused and ended have their own kinds; started (scheduled → active), resumed and
+# back to draft are status changes, their step in the details.
+_AUDIT_KINDS = {
+    Campaign.Status.SCHEDULED: AuditKind.CAMPAIGN_SCHEDULED,
+    Campaign.Status.PAUSED: AuditKind.CAMPAIGN_PAUSED,
+    Campaign.Status.ENDED: AuditKind.CAMPAIGN_ENDED,
+}
 
 __all__ = ["CampaignTick", "TransitionError", "campaign_step", "campaigns_tick"]
 
@@ -53,6 +63,12 @@ def campaign_step(
             today=today,
         )
         campaign.save(update_fields=["status", "updated_at"])
+        audit_record(
+            kind=_AUDIT_KINDS.get(campaign.status, AuditKind.CAMPAIGN_STATUS_CHANGED),
+            user=user,
+            target=campaign,
+            details={"from": before, "to": campaign.status, "step": step.value},
+        )
     logger.info(
         "Campaign %s: %s -> %s (%s by %s)",
         campaign.pk,

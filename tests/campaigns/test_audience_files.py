@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from campaigns.models import Campaign
 from candidates.models import Candidate
 from candidates.services.suppression import email_suppress
@@ -164,6 +165,9 @@ def test_the_download_streams_the_pages_audience_number_of_rows(client, exporter
     assert text.startswith("Email,First Name,Last Name,Country,Zip\r\n")
     assert len(rows) == shown
     assert not {row["Email"] for row in rows} & uncontactable
+    entry = AuditEntry.objects.get(kind="audience.exported")
+    assert (entry.username, entry.object_id) == ("exporter", str(campaign.pk))
+    assert entry.details == {"format": "google", "rows": shown}
 
 
 def test_a_refused_download_comes_back_to_the_page_with_the_reason(client, exporter):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from campaigns.lifecycle import (
     TRANSITIONS,
     Step,
@@ -154,10 +155,17 @@ def test_the_service_checks_the_permission_and_changes_nothing_when_refused(runn
         campaign_step(campaign_id=campaign.pk, step=Step.PAUSE, user=runner, today=TODAY)
     campaign.refresh_from_db()
     assert campaign.status == "draft"
-    assert (
-        campaign_step(campaign_id=campaign.pk, step=Step.ACTIVATE, user=runner, today=TODAY).status
-        == "active"
+    stepped = campaign_step(
+        campaign_id=campaign.pk, step=Step.ACTIVATE, user=runner, today=TODAY - DAY
     )
+    assert stepped.status == "scheduled"
+    # The audit trail records who scheduled it; the calendar's start has nobody's name.
+    campaigns_tick(today=TODAY)
+    entries = list(AuditEntry.objects.order_by("pk").values_list("kind", "username", "details"))
+    assert entries == [
+        ("campaign.scheduled", "runner", {"from": "draft", "to": "scheduled", "step": "activate"}),
+        ("campaign.status_changed", "", {"from": "scheduled", "to": "active", "step": "start"}),
+    ]
 
 
 @pytest.mark.django_db

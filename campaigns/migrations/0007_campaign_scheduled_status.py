@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_job_opening_years_in_range'),
+        ('campaigns', '0006_data_admin_erases_candidates'),
     ]
 
     operations = [

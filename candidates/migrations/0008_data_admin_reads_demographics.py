@@ -1,18 +1,13 @@
-"""Recruiters and Data admins may export a campaign's audience for ad platforms.
-
-Recruiters run campaigns, and uploading the audience to Google, Meta or LinkedIn is how an ad
-campaign reaches its people; Data admins answer for the candidate data that leaves AdFlux.
-(Recruiters already hold change_campaign, which the lifecycle's buttons need.)
-"""
+"""Data admins read demographics, in aggregate: the fairness report needs view_demographics."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUPS = ("Recruiter", "Data admin")
+PERMISSION = ("candidates", "view_demographics")
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("campaigns")
+    app_config = apps.get_app_config("candidates")
     # Migration app configs are stubs; create_permissions skips an app without models_module.
     app_config.models_module = True
     create_permissions(app_config, verbosity=0, apps=apps)
@@ -20,22 +15,27 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permission = Permission.objects.get(
-        content_type__app_label="campaigns", codename="export_audience"
+        content_type__app_label=PERMISSION[0], codename=PERMISSION[1]
     )
-    for group in Group.objects.filter(name__in=GROUPS):
+    for group in Group.objects.filter(name="Data admin"):
         group.permissions.add(permission)
 
 
 def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    Permission.objects.filter(
-        content_type__app_label="campaigns", codename="export_audience"
-    ).delete()
+    for group in Group.objects.filter(name="Data admin"):
+        group.permissions.remove(
+            *Permission.objects.filter(
+                content_type__app_label=PERMISSION[0], codename=PERMISSION[1]
+            )
+        )
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0007_campaign_export_audience_permission"),
+        ("candidates", "0007_demographics"),
+        ("campaigns", "0002_recruiter_and_data_admin_groups"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0006_campaign_scheduled_status'),
+        ('campaigns', '0007_campaign_scheduled_status'),
     ]
 
     operations = [
