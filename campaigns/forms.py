@@ -10,7 +10,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from campaigns.lifecycle import CREATION_STATUSES
 from campaigns.models import Campaign, JobOpening
 from campaigns.services import NO_TARGET_MESSAGE, campaign_targets_check
 from candidates.models import MAX_YEARS_EXPERIENCE, Skill
@@ -150,6 +152,22 @@ class CampaignCreateForm(CampaignForm):
         self.fields["target_segments"].queryset = segments
         self.fields["job_opening"].queryset = job_openings
         self.fields["job_opening"].empty_label = "Choose a job opening"
+        # A new campaign starts as a draft or active (scheduled if it starts later); paused
+        # and ended are reached from the campaign's page.
+        status = self.fields["status"]
+        status.choices = [(v, label) for v, label in status.choices if v in CREATION_STATUSES]
+        status.help_text = "Active with a later start date is saved as scheduled, and starts then."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        end = cleaned.get("end_date")
+        if cleaned.get("status") == Campaign.Status.ACTIVE and end and end < timezone.localdate():
+            self.add_error(
+                "end_date",
+                "This end date has passed: an active campaign would end at once. "
+                "Choose a later end date, or save it as a draft.",
+            )
+        return cleaned
 
 
 class AudienceForm(forms.Form):

@@ -47,6 +47,8 @@ class Campaign(TimeStampedModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Activated, waiting for its start date: the worker's check starts it (lifecycle.py).
+        SCHEDULED = "scheduled", "Scheduled"
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         ENDED = "ended", "Ended"
@@ -66,6 +68,9 @@ class Campaign(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("export_audience", "Can export a campaign's audience for ad platforms"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

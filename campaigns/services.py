@@ -10,9 +10,11 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audit.kinds import AuditKind
 from audit.services import audit_record
+from campaigns.lifecycle import status_on_save
 from campaigns.models import Campaign, JobOpening
 from segmentation.models import Segment
 
@@ -29,6 +31,7 @@ def campaign_targets_check(target_segments: Iterable[Segment]) -> list[Segment]:
 
 # A change to these statuses is recorded as its own kind; any other as a status change.
 _STATUS_KINDS = {
+    Campaign.Status.SCHEDULED: AuditKind.CAMPAIGN_SCHEDULED,
     Campaign.Status.PAUSED: AuditKind.CAMPAIGN_PAUSED,
     Campaign.Status.ENDED: AuditKind.CAMPAIGN_ENDED,
 }
@@ -44,6 +47,8 @@ def campaign_save(
 ) -> Campaign:
     """Save a new or changed campaign with these fields and targets together, or neither.
 
+    A campaign saved as active whose start date is still to come is saved as scheduled (and
+    a scheduled one whose date has come as active), as the lifecycle's steps would leave it.
     Its creation and any change of status are recorded in the audit trail, done by ``user``.
     """
     targets = campaign_targets_check(target_segments)
@@ -54,6 +59,9 @@ def campaign_save(
     )
     for name, value in fields.items():
         setattr(campaign, name, value)
+    campaign.status = status_on_save(
+        status=campaign.status, start_date=campaign.start_date, today=timezone.localdate()
+    )
     campaign.full_clean()
     campaign.save()
     campaign.target_segments.set(targets)

@@ -1,12 +1,25 @@
 from django.urls import path
 
-from campaigns import export_views, fairness_views, opening_views, views
+from campaigns import (
+    export_views,
+    fairness_views,
+    opening_views,
+    views,
+    views_exports,
+    views_lifecycle,
+)
 
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
     path("new/", views.campaign_create, name="campaign-create"),
     path("audience-preview/", views.audience_preview, name="campaign-audience-preview"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/lifecycle/", views_lifecycle.campaign_step_take, name="campaign-step"),
+    path(
+        "<int:pk>/audience/<slug:platform>.csv",
+        views_exports.audience_download,
+        name="campaign-audience-file",
+    ),
     path("<int:pk>/fairness/", fairness_views.campaign_fairness_page, name="campaign-fairness"),
     path(
         "<int:pk>/fairness.csv", fairness_views.campaign_fairness_csv, name="campaign-fairness-csv"

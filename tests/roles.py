@@ -15,7 +15,8 @@ from django.contrib.auth.models import Group, Permission
 
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
 # Added to Data admin by campaigns.migrations.0003_data_admin_activates, 0004 and 0006, and
-# audit.migrations.0003_data_admin_reads_audit and candidates.migrations.0008.
+# audit.migrations.0003_data_admin_reads_audit and candidates.migrations.0008; export_audience
+# to both groups by campaigns.migrations.0009_recruiters_and_data_admins_export_audiences.
 _LATER = {
     "Data admin": [
         ("segmentation", "activate_segmentation"),
@@ -26,7 +27,9 @@ _LATER = {
             ("candidates", f"{action}_candidateskill")
             for action in ("view", "add", "change", "delete")
         ),
-    ]
+        ("campaigns", "export_audience"),
+    ],
+    "Recruiter": [("campaigns", "export_audience")],
 }
 # Removed by segmentation.migrations.0004_one_word_per_operation.
 _REMOVED = {("segmentation", "assign_segments")}

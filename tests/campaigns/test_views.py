@@ -60,7 +60,7 @@ def campaign_data(job: JobOpening, segments: list[Segment], **overrides) -> dict
         "status": "active",
         "budget": "1500.00",
         "start_date": "2026-03-01",
-        "end_date": "2026-04-30",
+        "end_date": "2099-04-30",
         **overrides,
     }
 
@@ -237,7 +237,7 @@ def test_create_saves_the_campaign_with_targets_and_creator(client, recruiter):
     assert campaign.created_by == recruiter
     assert set(campaign.target_segments.all()) == {first, second}
     assert (campaign.status, str(campaign.budget)) == ("active", "1500.00")
-    assert campaign.end_date == datetime.date(2026, 4, 30)
+    assert campaign.end_date == datetime.date(2099, 4, 30)
 
 
 @pytest.mark.parametrize(
