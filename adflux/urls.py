@@ -16,5 +16,7 @@ urlpatterns = [
     path("segments/", include("segmentation.urls")),
     path("candidates/", include("segmentation.urls_candidates")),
     path("campaigns/", include("campaigns.urls")),
+    # Public, login-free: job pages with the apply form, unsubscribe links of job-ad emails.
+    path("", include("campaigns.public_urls")),
     path("", RedirectView.as_view(pattern_name="segments", permanent=False)),
 ]
