@@ -22,6 +22,10 @@ from segmentation.selectors.assignments import active_assignments
 class ApplicationRefusedError(Exception):
     """The application was not recorded; the message says why, for the applicant."""
 
+    def __init__(self, message: str, *, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
 
 def tracked_message(*, ref: ApplyRef | None, job_opening: JobOpening) -> CampaignMessage | None:
     """The message a tracked link came from, if it was one of this opening's campaigns'."""
@@ -69,13 +73,16 @@ def application_create(
     now = now or timezone.now()
     email = email.strip().lower()
     if not job_opening.is_open:
-        raise ApplicationRefusedError("This job opening has closed; it takes no applications.")
+        raise ApplicationRefusedError(
+            "This job opening has closed; it takes no applications.", http_status=410
+        )
     limit = settings.ADFLUX_APPLY_LIMIT_PER_HOUR
     recent = Application.objects.filter(email=email, created_at__gte=now - timedelta(hours=1))
     if recent.count() >= limit:
         raise ApplicationRefusedError(
             f"This address has already sent {limit} applications in the past hour; "
-            "please try again later."
+            "please try again later.",
+            http_status=429,
         )
     tracked = tracked_message(ref=ref, job_opening=job_opening)
     with transaction.atomic():

@@ -49,7 +49,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ApplicationRefusedError as exc:
                 form.add_error(None, str(exc))
-                status = 429
+                status = exc.http_status
             else:
                 return render(request, "campaigns/public/applied.html", {"opening": opening})
         else:
