@@ -14,8 +14,10 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
-# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004.
+# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004; to Recruiter
+# by 0007_recruiters_see_applications.
 _LATER = {
+    "Recruiter": [("campaigns", "view_application")],
     "Data admin": [
         ("segmentation", "activate_segmentation"),
         *(

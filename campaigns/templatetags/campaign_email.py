@@ -16,6 +16,7 @@ from campaigns.results import campaign_results, segment_campaign_rates
 from segmentation.models import Segment
 
 register = template.Library()
+APPLICATIONS_SHOWN = 20
 
 
 @register.inclusion_tag("campaigns/_send.html", takes_context=True)
@@ -35,6 +36,19 @@ def campaign_send_section(context: template.Context, campaign: Campaign) -> dict
 def campaign_results_section(campaign: Campaign) -> dict[str, Any]:
     results = campaign_results(campaign=campaign)
     return {"campaign": campaign, "results": results, "chart": results.chart()}
+
+
+@register.inclusion_tag("campaigns/_applications.html", takes_context=True)
+def campaign_applications_section(context: template.Context, campaign: Campaign) -> dict[str, Any]:
+    """The newest applications the campaign brought, for users who may see applicants."""
+    if not context["request"].user.has_perm("campaigns.view_application"):
+        return {"applications": None}
+    newest = campaign.applications.select_related("segment").order_by("-created_at", "-id")
+    return {
+        "campaign": campaign,
+        "applications": newest[:APPLICATIONS_SHOWN],
+        "count": campaign.applications.count(),
+    }
 
 
 @register.inclusion_tag("campaigns/_segment_campaigns.html")

@@ -169,3 +169,19 @@ def _user_with(*codenames: str):
     user = get_user_model().objects.create_user(f"u{'-'.join(codenames)}", password="pw-123456!")
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return user
+
+
+def test_a_recruiter_sees_who_applied_and_a_viewer_only_the_counts(outreach, client):
+    recruiter = _user_with()
+    recruiter.groups.add(role_group("Recruiter"))
+    client.force_login(recruiter)
+    url = reverse("campaign", args=[outreach.campaign.pk])
+
+    page = client.get(url).content.decode()
+    client.force_login(_user_with("view_campaign"))
+    viewer_page = client.get(url).content.decode()
+
+    a = outreach.members[outreach.segments[0].pk]
+    assert 'id="campaign-applications"' in page and f"1-{a[0].email}" in page
+    assert 'id="campaign-applications"' not in viewer_page
+    assert a[0].email not in viewer_page
