@@ -198,11 +198,17 @@ if _email_url:
     import dj_email_url
 
     try:
-        globals().update(dj_email_url.parse(_email_url))
+        _email = dj_email_url.parse(_email_url)
     except (KeyError, ValueError) as exc:
         raise ImproperlyConfigured(
             f"EMAIL_URL is not a mail URL such as smtp://user:pass@host:587 ({exc})."
         ) from exc
+    if "EMAIL_BACKEND" not in _email:  # an unknown scheme, which the parser lets through
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has an unknown scheme; use one of {', '.join(sorted(dj_email_url.SCHEMES))}"
+            " (e.g. smtp://user:pass@host:587)."
+        )
+    globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AdFlux <jobs@localhost>")
 # Job-ad emails per second at most, so a campaign cannot flood the mail server (0: no limit).
 try:
