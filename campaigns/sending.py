@@ -103,14 +103,22 @@ def campaign_messages_queue(*, campaign: Campaign) -> int:
     makes "at most once, ever" hold across sends.
     """
     queued = 0
+    messages = CampaignMessage.objects.filter(campaign=campaign)
     for batch in _audience_batches(campaign):
+        known = set(
+            messages.filter(candidate_id__in=[pk for pk, _ in batch]).values_list(
+                "candidate_id", flat=True
+            )
+        )
         rows = [
             CampaignMessage(campaign=campaign, candidate_id=candidate_id, segment_id=segment_id)
             for candidate_id, segment_id in batch
+            if candidate_id not in known
         ]
-        before = CampaignMessage.objects.filter(campaign=campaign).count()
+        # ignore_conflicts: a send side by side may queue the same candidate first; the unique
+        # constraint keeps one row, whoever wrote it.
         CampaignMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        queued += CampaignMessage.objects.filter(campaign=campaign).count() - before
+        queued += len(rows)
     return queued
 
 
