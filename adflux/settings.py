@@ -169,6 +169,10 @@ ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS = float(os.environ.get("ADFLUX_JOB_QUEUE_TIMEOU
 # rows take one row per candidate). An older run can still be activated, more slowly.
 ADFLUX_ASSIGNMENT_RUNS_KEPT = int(os.environ.get("ADFLUX_ASSIGNMENT_RUNS_KEPT", "5"))
 
+# The key of the suppression list's email hashes (candidates/suppression.py). Set it once and keep
+# it: a new key makes every stored hash unrecognisable. Unset, the secret key serves.
+ADFLUX_SUPPRESSION_SALT = os.environ.get("ADFLUX_SUPPRESSION_SALT", "") or SECRET_KEY
+
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))
 

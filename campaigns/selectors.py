@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign, JobOpening
 from candidates.models import Candidate, Skill
-from segmentation.models import Segment
-from segmentation.selectors.assignments import candidates_in_segments, segments_size
+from segmentation.models import Assignment, Segment
+from segmentation.selectors.assignments import audience_size, candidates_in_segments
 
 AUDIENCE_SAMPLE_SIZE = 10
 
@@ -39,15 +39,28 @@ def campaign_list() -> QuerySet[Campaign]:
 
     ``audience`` adds the sizes of the targets in the active run only: a segment of an older run
     keeps the size it had, but its candidates have since been reassigned to the active run's.
-    Segments of one run are disjoint, so the sum counts distinct candidates.
+    Segments of one run are disjoint, so the sum counts distinct candidates. Those who may not be
+    contacted are taken off, as ``audience_count`` does, so every page shows the same number.
     """
+    uncontactable = (
+        Assignment.objects.filter(
+            segment__campaigns=OuterRef("pk"),
+            segment__run__is_active=True,
+            candidate_id__in=Candidate.objects.filter(contact_allowed=False).values("pk"),
+        )
+        .order_by()
+        .values("segment__campaigns")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Campaign.objects.select_related("job_opening")
         .annotate(
             segment_count=Count("target_segments"),
             audience=Coalesce(
                 Sum("target_segments__size", filter=Q(target_segments__run__is_active=True)), 0
-            ),
+            )
+            - Coalesce(Subquery(uncontactable), 0),
             stale_count=Count("target_segments", filter=Q(target_segments__run__is_active=False)),
         )
         # Meta.ordering does not apply to a grouped query; the pages need a stable order.
@@ -113,5 +126,5 @@ def job_opening_get(*, pk: int) -> JobOpening | None:
 
 
 def audience_count(*, segment_ids: Collection[int]) -> int:
-    """How many candidates these segments hold now."""
-    return segments_size(segment_ids=segment_ids)
+    """How many candidates of these segments a campaign may contact now."""
+    return audience_size(segment_ids=segment_ids)

@@ -28,6 +28,8 @@ COLUMNS: tuple[str, ...] = (*PROFILE_FIELDS, "skills")
 # Every column is required: a file without, say, desired_salary would otherwise blank the
 # salaries of the candidates it updates. A column can be present and empty.
 REQUIRED_COLUMNS = COLUMNS
+# Optional columns: absent from a file, they leave what is stored alone.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("contact_allowed",)
 SEGMENT_COLUMNS: tuple[str, ...] = ("segment", "segment_name")
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, *SEGMENT_COLUMNS)
 ERROR_COLUMNS: tuple[str, ...] = ("line", "column", "error")
@@ -74,6 +76,7 @@ _EDUCATION_BY_TEXT: dict[str, str] = {
     for level in EducationLevel
     for text in (level.value, str(level.label))
 }
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _EDUCATION_HELP = ", ".join(EducationLevel.values)
 _validate_email = EmailValidator()
 
@@ -110,6 +113,8 @@ class ParsedCandidate:
     desired_salary: int | None
     primary_skill: str
     skills: tuple[str, ...]
+    # None: the file has no contact_allowed column, or the cell is blank.
+    contact_allowed: bool | None = None
 
     @property
     def email_key(self) -> str:
@@ -161,7 +166,8 @@ def check_header(header: Sequence[str]) -> list[str]:
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise CandidateCsvError(f"The header repeats the column(s): {', '.join(duplicated)}.")
-    return [name for name in header if name not in COLUMNS and name not in KNOWN_EXTRA_COLUMNS]
+    known = (*COLUMNS, *OPTIONAL_COLUMNS)
+    return [name for name in header if name not in known and name not in KNOWN_EXTRA_COLUMNS]
 
 
 def parse_row(
@@ -171,7 +177,9 @@ def parse_row(
 
     At most one problem per column: a cell refused for a NUL is not also "not a number".
     """
-    cells = {column: _clean_cell(column, raw.get(column)) for column in COLUMNS}
+    cells = {
+        column: _clean_cell(column, raw.get(column)) for column in (*COLUMNS, *OPTIONAL_COLUMNS)
+    }
     errors: list[RowError] = []
     rejected: set[str] = set()
 
@@ -241,6 +249,12 @@ def parse_row(
         shown = too_long[0][:30] + "..."
         reject("skills", f"skill {shown!r} is longer than {MAX_SKILL_NAME_LENGTH} characters")
 
+    contact_allowed: bool | None = None
+    if cells["contact_allowed"]:
+        contact_allowed = _BOOLEANS.get(cells["contact_allowed"].casefold())
+        if contact_allowed is None:
+            reject("contact_allowed", "must be one of true, false, yes, no, 1, 0 (or blank)")
+
     if errors:
         return errors
     return ParsedCandidate(
@@ -253,6 +267,7 @@ def parse_row(
         desired_salary=salary,
         primary_skill=cells["primary_skill"],
         skills=skills,
+        contact_allowed=contact_allowed,
     )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -84,6 +88,12 @@ class Candidate(TimeStampedModel):
     skills = models.ManyToManyField(
         Skill, through="CandidateSkill", related_name="candidates", blank=True
     )
+    # db_default too: bulk writers that insert raw rows (generation, COPY) need not know of it.
+    contact_allowed = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Campaigns reach only candidates who may be contacted; unsubscribing clears it.",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -113,10 +123,23 @@ class Candidate(TimeStampedModel):
             models.Index(fields=["primary_skill"], name="candidate_primary_skill_idx"),
             # Activation asks which candidates changed since a run was trained.
             models.Index(fields=["updated_at"], name="candidate_updated_idx"),
+            # Audiences subtract the few who may not be contacted: this index holds only them.
+            models.Index(
+                fields=["id"], condition=Q(contact_allowed=False), name="candidate_no_contact_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever saves a candidate (the admin, a form, a test), a suppressed email stays
+        # uncontactable: one indexed lookup, only while consent is still set.
+        if self.contact_allowed and SuppressedEmail.objects.holds(self.email):
+            self.contact_allowed = False
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "contact_allowed"}
+        super().save(*args, **kwargs)
 
 
 class CandidateSkill(models.Model):
@@ -135,3 +158,43 @@ class CandidateSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id}:{self.skill_id}"
+
+
+def email_hash(email: str) -> str:
+    """The suppression list's key for an email: the same for ``Ann@X.org `` and ``ann@x.org``.
+
+    A keyed hash (HMAC-SHA256, key ``ADFLUX_SUPPRESSION_SALT``): the list names nobody if read,
+    yet recognises an address a file brings back.
+    """
+    key = settings.ADFLUX_SUPPRESSION_SALT.encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+class SuppressedEmailQuerySet(models.QuerySet):
+    def holds(self, email: str) -> bool:
+        return self.filter(email_hash=email_hash(email)).exists()
+
+
+class SuppressedEmail(models.Model):
+    """An email no campaign may reach again: a keyed hash of it, never the address itself.
+
+    Written when a person unsubscribes or is erased. A candidate whose email is on this list
+    always has ``contact_allowed`` cleared, whoever saves or imports them (see
+    ``candidates/suppression.py``), so audiences need only that one column.
+    """
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        ERASED = "erased", "Erased"
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SuppressedEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.email_hash[:12]}…"

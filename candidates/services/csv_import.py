@@ -46,9 +46,10 @@ from candidates.csv_format import (
     normalise_header,
     parse_row,
 )
-from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill
+from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, SuppressedEmail
 from candidates.services.bulk_sql import parameter_chunks, rows_update
 from candidates.services.skills import candidate_skills_insert, skills_get_or_create
+from candidates.services.suppression import emails_suppressed
 from candidates.skill_names import skill_key
 
 BatchHook = Callable[[list[int]], None]
@@ -63,7 +64,7 @@ BATCH_ATTEMPTS = 3
 _IMPORT_LOCK_KEY = 0x616466_6C7578  # "adflux"
 # The fields a row sets; external_id only when the row gives one.
 _PROFILE_FIELDS = tuple(field for field in PROFILE_FIELDS if field != "external_id")
-_LOADED_FIELDS = ("id", "external_id", *_PROFILE_FIELDS)
+_LOADED_FIELDS = ("id", "external_id", *_PROFILE_FIELDS, "contact_allowed")
 
 
 @dataclass
@@ -310,8 +311,12 @@ class _Record:
 class _Batch:
     """The batch's candidates in memory, so rows apply in order with plain dict lookups."""
 
-    def __init__(self, records: list[_Record], report: ImportReport) -> None:
+    def __init__(
+        self, records: list[_Record], report: ImportReport, suppressed: dict[str, str]
+    ) -> None:
         self.report = report
+        # Lower-cased emails on the suppression list, with the reason.
+        self.suppressed = suppressed
         self.records: list[_Record] = list(records)
         self.by_external_id = {
             r.candidate.external_id: r for r in records if r.candidate.external_id
@@ -325,6 +330,13 @@ class _Batch:
 
     def apply(self, row: _Row) -> RowError | None:
         parsed = row.parsed
+        if self.suppressed.get(parsed.email_key) == SuppressedEmail.Reason.ERASED:
+            return RowError(
+                row.line,
+                "email",
+                parsed.email,
+                "belongs to a person erased at their request; their data may not be imported",
+            )
         record = self.by_external_id.get(parsed.external_id) if parsed.external_id else None
         owner = self.by_email.get(parsed.email_key)
         if record is None and owner is not None:
@@ -354,9 +366,17 @@ class _Batch:
             self.report.unchanged += 1
         return None
 
+    def _contact_allowed(self, parsed: ParsedCandidate) -> bool | None:
+        """The row's consent, except that a suppressed email is never contactable."""
+        if parsed.email_key in self.suppressed:
+            return False
+        return parsed.contact_allowed
+
     def _create(self, parsed: ParsedCandidate) -> None:
+        contact_allowed = self._contact_allowed(parsed)
         candidate = Candidate(
             external_id=parsed.external_id,
+            contact_allowed=True if contact_allowed is None else contact_allowed,
             **{name: getattr(parsed, name) for name in _PROFILE_FIELDS},
         )
         record = _Record(
@@ -376,6 +396,9 @@ class _Batch:
         values: dict[str, object] = {name: getattr(parsed, name) for name in _PROFILE_FIELDS}
         if parsed.external_id:
             values["external_id"] = parsed.external_id
+        contact_allowed = self._contact_allowed(parsed)
+        if contact_allowed is not None:
+            values["contact_allowed"] = contact_allowed
         changed = [name for name, value in values.items() if getattr(candidate, name) != value]
         if "email" in changed:
             if self.by_email.get(record.email_key) is record:
@@ -429,7 +452,12 @@ def _write_rows(rows: list[_Row], rejected: list[_Rejected], report: ImportRepor
     conflicts: list[_Rejected] = []
     with transaction.atomic():
         _imports_take_turns()
-        batch = _Batch(_load_records(rows), counts)
+        suppressed = emails_suppressed(row.parsed.email for row in rows)
+        batch = _Batch(
+            _load_records(rows),
+            counts,
+            {email.lower(): reason for email, reason in suppressed.items()},
+        )
         for row in rows:
             error = batch.apply(row)
             if error is not None:

@@ -7,7 +7,7 @@ with its run, or None), so templates and callers read ``candidate.segment`` as b
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -63,6 +63,25 @@ def segments_size(*, segment_ids: Collection[int]) -> int:
     return sum(sizes)
 
 
+def audience_size(*, segment_ids: Collection[int]) -> int:
+    """How many candidates of these segments a campaign may contact: the audience's one count.
+
+    The segments' stored sizes less their members who may not be contacted. Those are few (a
+    partial index holds only them), so the count costs the same whatever the segments' sizes.
+    """
+    return segments_size(segment_ids=segment_ids) - uncontactable_count(segment_ids=segment_ids)
+
+
+def uncontactable_count(*, segment_ids: Collection[int]) -> int:
+    """Members of these segments who may not be contacted (unsubscribed or suppressed)."""
+    if not segment_ids:
+        return 0
+    return Assignment.objects.filter(
+        segment_id__in=list(segment_ids),
+        candidate_id__in=Candidate.objects.filter(contact_allowed=False).values("pk"),
+    ).count()
+
+
 def candidates_without_segment() -> QuerySet[Candidate]:
     """Candidates the active run has not assigned (a new one before its assignment commits)."""
     return Candidate.objects.filter(without_segment())
@@ -71,29 +90,57 @@ def candidates_without_segment() -> QuerySet[Candidate]:
 def candidates_in_segments(
     *, segment_ids: Collection[int], limit: int
 ) -> tuple[int, list[Candidate]]:
-    """How many candidates these segments hold, and the first ``limit`` of them by id.
+    """The audience of these segments: how many it holds, and its first ``limit`` by id.
 
-    What every audience reads (the campaign form's preview, a campaign's page). The count is
-    the segments' stored sizes, which every write keeps equal to their rows; the sample is one
-    statement of ``limit`` rows per segment through the (segment, candidate) index, so three
-    queries in all whatever the segments' sizes. Each candidate comes with its ``segment``.
+    What every audience reads (the campaign form's preview, a campaign's page, every channel):
+    members who may be contacted (``audience_size``). The sample is one statement of
+    ``limit`` rows per segment through the (segment, candidate) index, so a handful of queries
+    in all whatever the segments' sizes. Each candidate comes with its ``segment``.
     """
     segments = Segment.objects.only("name", "size", "run_id").in_bulk(list(segment_ids))
-    pairs = segment_members_first(segment_ids=list(segments), limit=limit)
-    sample = list(Candidate.objects.filter(id__in=[pk for pk, _ in pairs]).order_by("id"))
+    sample = _members_loaded(segments, after=0, limit=limit)
+    size = sum(segment.size for segment in segments.values())
+    return size - uncontactable_count(segment_ids=list(segments)), sample
+
+
+def audience_batches(
+    *, segment_ids: Collection[int], batch_size: int = 1_000
+) -> Iterator[list[Candidate]]:
+    """The whole audience of these segments in id order, a batch at a time.
+
+    The same candidates ``candidates_in_segments`` counts, each with its ``segment``. Each batch
+    is a fresh read after the last id seen, so a long send holds no cursor or transaction open,
+    and a candidate who unsubscribes meanwhile drops out of the batches still to come.
+    """
+    segments = Segment.objects.only("name", "size", "run_id").in_bulk(list(segment_ids))
+    after = 0
+    while True:
+        batch = _members_loaded(segments, after=after, limit=batch_size)
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].pk
+
+
+def _members_loaded(segments: dict[int, Segment], *, after: int, limit: int) -> list[Candidate]:
+    pairs = segment_members_first(
+        segment_ids=list(segments), after=after, limit=limit, contactable=True
+    )
+    members = list(Candidate.objects.filter(id__in=[pk for pk, _ in pairs]).order_by("id"))
     segment_of = dict(pairs)
-    for candidate in sample:
+    for candidate in members:
         candidate.segment = segments[segment_of[candidate.pk]]
-    return sum(segment.size for segment in segments.values()), sample
+    return members
 
 
 def segment_members_first(
-    *, segment_ids: Collection[int], after: int = 0, limit: int
+    *, segment_ids: Collection[int], after: int = 0, limit: int, contactable: bool = False
 ) -> list[tuple[int, int]]:
     """(candidate id, segment id) of the first ``limit`` members above ``after``, by id.
 
     One statement, one small read per segment through the (segment, candidate) index, each
-    cut at ``limit``: a page costs the same whatever the segments' sizes.
+    cut at ``limit``: a page costs the same whatever the segments' sizes. ``contactable``
+    leaves out members who may not be contacted (one primary-key probe per row read).
     """
     if not segment_ids:
         return []
@@ -102,13 +149,23 @@ def segment_members_first(
     table = quote(meta.db_table)
     candidate = quote(meta.get_field("candidate").column)
     segment = quote(meta.get_field("segment").column)
+    consent = ""
+    if contactable:
+        people = quote(Candidate._meta.db_table)
+        allowed = quote(Candidate._meta.get_field("contact_allowed").column)
+        consent = (
+            f" AND NOT EXISTS (SELECT 1 FROM {people} p "
+            f"WHERE p.{quote('id')} = {table}.{candidate} AND p.{allowed} = %s)"
+        )
     each = (
         f"SELECT * FROM (SELECT {candidate} AS c, {segment} AS s FROM {table} "
-        f"WHERE {segment} = %s AND {candidate} > %s ORDER BY {candidate} LIMIT %s) AS m{{}}"
+        f"WHERE {segment} = %s AND {candidate} > %s{consent} ORDER BY {candidate} LIMIT %s) "
+        f"AS m{{}}"
     )
     union = " UNION ALL ".join(each.format(i) for i in range(len(segment_ids)))
     sql = f"SELECT c, s FROM ({union}) AS members ORDER BY c LIMIT %s"
-    params = [value for segment_id in segment_ids for value in (segment_id, after, limit)]
+    arm = (after, False, limit) if contactable else (after, limit)
+    params = [value for segment_id in segment_ids for value in (segment_id, *arm)]
     params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -328,9 +328,9 @@ def test_preview_counts_and_samples_the_chosen_segments(
     first, second, third = make_run(active=True, sizes=[7, 6, 5])
     client.force_login(recruiter)
 
-    # Session, user, permissions (2), the segments' check, their sizes, the first members, the
-    # sample's candidates: none per row.
-    with django_assert_max_num_queries(8):
+    # Session, user, permissions (2), the segments' check, their sizes, those who may not be
+    # contacted, the first members, the sample's candidates: none per row.
+    with django_assert_max_num_queries(9):
         response = client.get(PREVIEW, {"segments": [first.pk, third.pk]})
     assert response.status_code == 200
     content = response.content.decode()
