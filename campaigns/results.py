@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 
 from campaigns.models import Application, Campaign, CampaignMessage
 from segmentation.models import Segment
+from segmentation.selectors.assignments import audience_size
 
 Status = CampaignMessage.Status
 CENTS = Decimal("0.01")
@@ -73,17 +74,15 @@ class CampaignResults:
         }
 
 
-def campaign_results(
-    *, campaign: Campaign, audience_of: dict[int, int] | None = None
-) -> CampaignResults:
+def campaign_results(*, campaign: Campaign) -> CampaignResults:
     """The campaign's funnel per target segment, with its budget spread by audience share.
 
-    ``audience_of`` maps each target segment of the active run to its audience now (the
-    contactable candidates); targets of older runs reach no one.
+    A target's audience is its members who may be contacted now; targets of older runs reach
+    no one.
     """
     targets = list(campaign.target_segments.select_related("run").order_by("run", "number"))
-    if audience_of is None:
-        audience_of = {s.pk: s.size for s in targets if s.run.is_active}
+    # The audience's one count (the campaign page's and every channel's), per segment.
+    audience_of = {s.pk: audience_size(segment_ids=[s.pk]) for s in targets if s.run.is_active}
     rows = {s.pk: SegmentResult(label=s.name, segment_id=s.pk) for s in targets}
     outside = SegmentResult(label="Not a target segment now")
     for segment_id, audience in audience_of.items():

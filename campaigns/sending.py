@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from campaigns import links
 from campaigns.models import Campaign, CampaignMessage
-from segmentation.selectors.assignments import segment_members_first
+from segmentation.selectors.assignments import audience_batches
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def campaign_send(
                 break
             pacer.wait()
             if not _claim(message):
-                continue  # another send of this campaign claimed it first
+                continue  # another send claimed it first, or the candidate unsubscribed
             try:
                 connection.send_messages([_email(campaign, message)])
             except REFUSED as exc:
@@ -194,13 +194,8 @@ def _audience_batches(campaign: Campaign) -> Iterator[list[tuple[int, int]]]:
     segment_ids = list(
         campaign.target_segments.filter(run__is_active=True).values_list("pk", flat=True)
     )
-    after = 0
-    while True:
-        batch = segment_members_first(segment_ids=segment_ids, after=after, limit=BATCH_SIZE)
-        if not batch:
-            return
-        yield batch
-        after = batch[-1][0]
+    for batch in audience_batches(segment_ids=segment_ids, batch_size=BATCH_SIZE):
+        yield [(candidate.pk, candidate.segment.pk) for candidate in batch]
 
 
 def _queued(campaign: Campaign) -> Iterator[CampaignMessage]:
@@ -221,13 +216,23 @@ def _queued(campaign: Campaign) -> Iterator[CampaignMessage]:
 
 
 def _claim(message: CampaignMessage) -> bool:
-    """Take the message for this sender, committed before it goes out; False if taken."""
+    """Take the message for this sender, committed before it goes out; False if taken.
+
+    A candidate who may no longer be contacted (unsubscribed since the message was queued) is
+    not claimed: their message is marked skipped, in the same statement's terms.
+    """
     now = timezone.now()
-    return bool(
-        CampaignMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(
-            status=Status.SENDING, claimed_at=now, updated_at=now
-        )
+    queued = CampaignMessage.objects.filter(pk=message.pk, status=Status.QUEUED)
+    if queued.filter(candidate__contact_allowed=True).update(
+        status=Status.SENDING, claimed_at=now, updated_at=now
+    ):
+        return True
+    queued.update(
+        status=Status.SKIPPED,
+        error="The candidate may no longer be contacted (unsubscribed or suppressed).",
+        updated_at=now,
     )
+    return False
 
 
 def _mark(message: CampaignMessage, status: str, *, error: str = "") -> None:

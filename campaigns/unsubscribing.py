@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from candidates.models import Candidate
+from candidates.models import Candidate, SuppressedEmail
+from candidates.services.suppression import email_suppress
 
 
 def candidate_unsubscribe(*, candidate_id: int) -> bool:
@@ -11,10 +12,8 @@ def candidate_unsubscribe(*, candidate_id: int) -> bool:
     The address goes on the suppression list, so a later import of the same person cannot
     bring them back into an audience.
     """
-    from candidates.services.suppression import email_suppress  # the lead's service (pending)
-
     email = Candidate.objects.filter(pk=candidate_id).values_list("email", flat=True).first()
     if email is None:
         return False
-    email_suppress(email, reason="unsubscribed")
+    email_suppress(email, reason=SuppressedEmail.Reason.UNSUBSCRIBED)
     return True

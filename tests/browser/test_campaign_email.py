@@ -45,6 +45,16 @@ def test_an_emailed_candidate_applies_and_the_campaign_page_counts_it(
         outreach.segments[1],
     )
 
+    # The same email's unsubscribe link: a confirmation first, then for good.
+    unsubscribe_link = re.search(rf"{re.escape(live_server.url)}/unsubscribe/\S+", body).group(0)
+    page.goto(unsubscribe_link)
+    candidate.refresh_from_db()
+    assert candidate.contact_allowed  # opening the link is not enough
+    page.click("#unsubscribe-form button[type=submit]")
+    page.wait_for_selector("#unsubscribed")
+    candidate.refresh_from_db()
+    assert not candidate.contact_allowed
+
     page.context.clear_cookies()
     log_in(page, "recruiter", "pw-recruit-123!")
     page.goto(f"/campaigns/{outreach.campaign.pk}/")
@@ -52,5 +62,7 @@ def test_an_emailed_candidate_applies_and_the_campaign_page_counts_it(
     assert row.locator("[data-col=applied]").inner_text() == "1"
     assert page.locator("#campaign-results-total [data-col=applied]").inner_text() == "1"
     assert "5 sent · 0 failed" in page.locator("#campaign-email-counts").inner_text()
+    # The audience lost the candidate who unsubscribed; what was sent stays counted.
+    assert page.locator("#campaign-audience").inner_text() == "4"
     page.wait_for_selector("#chart-funnel[data-drawn=true]")
     screens.take("results")
