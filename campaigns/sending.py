@@ -11,6 +11,7 @@ never retried (at most once rather than at least once; docs/campaigns.md says wh
 
 from __future__ import annotations
 
+import enum
 import logging
 import smtplib
 import time
@@ -56,16 +57,19 @@ class SendReport:
     total: int = 0
     sent: int = 0
     failed: int = 0
+    skipped: int = 0
     already_sent: int = 0
     uncertain: int = 0
     stopped: str = ""
 
     @property
     def done(self) -> int:
-        return self.sent + self.failed
+        return self.sent + self.failed + self.skipped
 
     def summary(self) -> str:
         parts = [f"{self.sent:,} sent", f"{self.failed:,} failed"]
+        if self.skipped:
+            parts.append(f"{self.skipped:,} skipped (no longer contactable)")
         if self.already_sent:
             parts.append(f"{self.already_sent:,} sent by an earlier send and not again")
         if self.uncertain:
@@ -161,7 +165,9 @@ def campaign_send(
                 report.stopped = "Stopped: the campaign is no longer active; the rest wait."
                 break
             pacer.wait()
-            if not _claim(message):
+            claim = _claim(message)
+            if claim is not Claim.TAKEN:
+                report.skipped += claim is Claim.SKIPPED
                 continue  # another send claimed it first, or the candidate unsubscribed
             try:
                 connection.send_messages([_email(campaign, message)])
@@ -215,24 +221,30 @@ def _queued(campaign: Campaign) -> Iterator[CampaignMessage]:
         after = batch[-1].candidate_id
 
 
-def _claim(message: CampaignMessage) -> bool:
-    """Take the message for this sender, committed before it goes out; False if taken.
+class Claim(enum.Enum):
+    TAKEN = "taken"  # this sender sends it
+    LOST = "lost"  # another send of the campaign took it first
+    SKIPPED = "skipped"  # its candidate may no longer be contacted
+
+
+def _claim(message: CampaignMessage) -> Claim:
+    """Take the message for this sender, committed before it goes out.
 
     A candidate who may no longer be contacted (unsubscribed since the message was queued) is
-    not claimed: their message is marked skipped, in the same statement's terms.
+    not claimed: their message is marked skipped.
     """
     now = timezone.now()
     queued = CampaignMessage.objects.filter(pk=message.pk, status=Status.QUEUED)
     if queued.filter(candidate__contact_allowed=True).update(
         status=Status.SENDING, claimed_at=now, updated_at=now
     ):
-        return True
-    queued.update(
+        return Claim.TAKEN
+    skipped = queued.update(
         status=Status.SKIPPED,
         error="The candidate may no longer be contacted (unsubscribed or suppressed).",
         updated_at=now,
     )
-    return False
+    return Claim.SKIPPED if skipped else Claim.LOST
 
 
 def _mark(message: CampaignMessage, status: str, *, error: str = "") -> None:

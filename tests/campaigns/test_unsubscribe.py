@@ -108,7 +108,8 @@ def test_a_candidate_who_unsubscribes_during_a_send_is_not_sent_the_rest(outreac
 
     report = campaign_send(campaign=outreach.campaign, on_progress=unsubscribe_after_first)
 
-    assert report.sent == 4
+    assert (report.sent, report.skipped) == (4, 1)
+    assert "1 skipped (no longer contactable)" in report.summary()
     assert later.email not in {m.to[0] for m in mail.outbox}
     message = CampaignMessage.objects.get(candidate=later)
     assert message.status == "skipped" and "no longer be contacted" in message.error
