@@ -98,7 +98,10 @@ class CampaignSendJob(TimeStampedModel):
     )
     task_id = models.CharField(max_length=64, blank=True)
     total = models.PositiveIntegerField(default=0, help_text="Messages this send had to deliver.")
-    done = models.PositiveIntegerField(default=0, help_text="Of those, sent or failed so far.")
+    done = models.PositiveIntegerField(
+        default=0, help_text="Of those, sent, failed or skipped so far."
+    )
+    summary = models.TextField(blank=True, help_text="What the send did, once it ended.")
     error = models.TextField(blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

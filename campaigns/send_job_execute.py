@@ -40,14 +40,16 @@ def campaign_send_job_execute(*, job_id: int) -> CampaignSendJob:
             logger.exception("Send job %s failed", job_id)
         send_job_finish(job_id, Status.FAILED, error=str(exc) or exc.__class__.__name__)
         raise
-    send_job_finish(job_id, Status.SUCCEEDED, error=report.summary())
+    send_job_finish(job_id, Status.SUCCEEDED, summary=report.summary())
     job.refresh_from_db()
     return job
 
 
-def send_job_finish(job_id: int, status: str, *, error: str, only_if: str | None = None) -> int:
+def send_job_finish(
+    job_id: int, status: str, *, error: str = "", summary: str = "", only_if: str | None = None
+) -> int:
     jobs = CampaignSendJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING])
     if only_if is not None:
         jobs = jobs.filter(status=only_if)
     now = timezone.now()
-    return jobs.update(status=status, error=error, finished_at=now, updated_at=now)
+    return jobs.update(status=status, error=error, summary=summary, finished_at=now, updated_at=now)

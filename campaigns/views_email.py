@@ -46,7 +46,7 @@ def campaign_send_job(request: HttpRequest, pk: int, job_pk: int) -> JsonRespons
             "status_label": job.get_status_display(),
             "progress": round(job.progress, 3),
             "stage": f"{job.done:,} of {job.total:,} messages",
-            "error": job.error if job.status == CampaignSendJob.Status.FAILED else "",
+            "error": job.error,
             "in_progress": job.in_progress,
         }
     )

@@ -113,3 +113,4 @@ def test_the_send_button_sends_in_the_worker_with_progress(mail_worker, smtp_ser
     assert (status["status"], status["progress"], status["in_progress"]) == ("succeeded", 1, False)
     page = client.get(reverse("campaign", args=[outreach.campaign.pk])).content.decode()
     assert "5 sent · 0 failed" in page
+    assert "5 sent, 0 failed." in page  # the send's own summary
