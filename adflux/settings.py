@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "common",
+    "audit",
     "candidates",
     "segmentation",
     "campaigns",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (only the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Audit entries recorded while answering a request say they came through the web.
+    "audit.via.AuditViaWebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -138,6 +142,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format on every page and in the admin ("29 Nov 2026, 19:40"): adflux/formats/en
+# overrides the locale's own, which would otherwise win over DATE_FORMAT set here. Numbers get
+# their separators from the `number` and `money` filters (common/templatetags/numbers.py), not
+# USE_THOUSAND_SEPARATOR, which would also put commas into ids in links and data attributes.
+FORMAT_MODULE_PATH = ["adflux.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
@@ -173,8 +182,23 @@ ADFLUX_ASSIGNMENT_RUNS_KEPT = int(os.environ.get("ADFLUX_ASSIGNMENT_RUNS_KEPT", 
 # it: a new key makes every stored hash unrecognisable. Unset, the secret key serves.
 ADFLUX_SUPPRESSION_SALT = os.environ.get("ADFLUX_SUPPRESSION_SALT", "") or SECRET_KEY
 
+# Candidates unchanged this many days are erased by apply_retention (the worker runs it daily).
+# Unset: candidates are kept.
+ADFLUX_CANDIDATE_RETENTION_DAYS: int | None = (
+    env_positive_int("ADFLUX_CANDIDATE_RETENTION_DAYS", 0) or None
+)
+
 # Where trained models are written; the database records each file's SHA-256.
 ADFLUX_MODEL_DIR = Path(os.environ.get("ADFLUX_MODEL_DIR", BASE_DIR / "var" / "models"))
+
+# Uploads stream to a temporary file whatever their size (the default keeps files under 2.5 MB
+# in memory). Set here, not in a view: a middleware reads request.POST, which parses the body,
+# before any view could choose its handlers.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
+# Where files uploaded on the import page wait for the worker (and its rejected rows stay, to
+# download); the worker needs the same folder, on a disk both processes see.
+ADFLUX_UPLOAD_DIR = Path(os.environ.get("ADFLUX_UPLOAD_DIR", BASE_DIR / "var" / "uploads"))
 
 # Overrides of the default clustering configuration (segmentation.services.
 # segmentation_config_default), as JSON: '{"fit_sample_size": null}' fits on every candidate,
@@ -189,6 +213,14 @@ if not isinstance(ADFLUX_SEGMENTATION, dict):
 # Limits of the candidates CSV import, so a hostile file cannot take the memory: a longer row
 # (all its physical lines, in bytes) or a row listing more skills is rejected with its line; a
 # header with more cells refuses the file.
+# The currency of budgets and salaries, as an ISO 4217 code: shown beside every amount.
+ADFLUX_CURRENCY = os.environ.get("ADFLUX_CURRENCY", "USD").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", ADFLUX_CURRENCY):
+    raise ImproperlyConfigured(
+        f"ADFLUX_CURRENCY must be a three-letter ISO 4217 code such as USD or EUR, not "
+        f"{os.environ.get('ADFLUX_CURRENCY')!r}."
+    )
+
 ADFLUX_CSV_MAX_LINE_BYTES = env_positive_int("ADFLUX_CSV_MAX_LINE_BYTES", 1_048_576)
 ADFLUX_CSV_MAX_CELLS = env_positive_int("ADFLUX_CSV_MAX_CELLS", 1_000)
 ADFLUX_CSV_MAX_SKILLS = env_positive_int("ADFLUX_CSV_MAX_SKILLS", 100)
@@ -252,3 +284,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Audit entries older than this are deleted by `manage.py prune_audit`; never under 183 days
+# (six months: the EU AI Act, Article 26(6), asks deployers to keep a high-risk system's logs
+# at least that long).
+ADFLUX_AUDIT_RETENTION_DAYS = env_positive_int("ADFLUX_AUDIT_RETENTION_DAYS", 400)
+if ADFLUX_AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"ADFLUX_AUDIT_RETENTION_DAYS is {ADFLUX_AUDIT_RETENTION_DAYS}; it must be at least 183 "
+        "(six months, the least the EU AI Act lets a deployer keep a high-risk system's logs)."
+    )

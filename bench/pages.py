@@ -112,6 +112,8 @@ def main() -> int:
         "candidate list, location + education": (
             "/candidates/?location=Germany&education_level=master"
         ),
+        # Fewer than 10,000 matches over more than a page: the one list counted exactly.
+        "candidate list, skill + years (few)": "/candidates/?skill=Python&min_years=2&max_years=10",
         "candidate detail": f"/candidates/{candidate_id}/",
         "job openings": "/campaigns/openings/",
         **{

@@ -68,6 +68,7 @@ class CampaignAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         campaign_save(
             campaign=obj,
+            user=request.user,
             target_segments=form.cleaned_data["target_segments"],
             **{name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS},
         )

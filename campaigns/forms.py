@@ -13,6 +13,9 @@ from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, JobOpening
 from campaigns.services import NO_TARGET_MESSAGE, campaign_targets_check
+from candidates.models import MAX_YEARS_EXPERIENCE, Skill
+from candidates.selectors import skill_get_by_name
+from candidates.skill_names import split_skills
 from segmentation.ml.bounds import MAX_CLUSTERS
 from segmentation.models import Segment
 
@@ -157,3 +160,61 @@ class AudienceForm(forms.Form):
     def __init__(self, *args: Any, segments: QuerySet[Segment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["segments"].queryset = segments
+
+
+# An opening needs a handful; each name is one indexed lookup.
+MAX_REQUIRED_SKILLS = 30
+
+
+class JobOpeningForm(forms.ModelForm):
+    """A job opening on the recruiter's pages; required skills typed as names, ``;`` between."""
+
+    skills = forms.CharField(
+        required=False,
+        label="Required skills",
+        max_length=2000,
+        help_text="Names of skills candidates list, separated by ; (Python; SQL; Docker).",
+    )
+    min_years_experience = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_YEARS_EXPERIENCE,
+        label="Minimum years of experience",
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+    field_order = ["title", "location", "skills", "min_years_experience", "is_open", "description"]
+
+    class Meta:
+        model = JobOpening
+        fields = ["title", "location", "min_years_experience", "is_open", "description"]
+        labels = {"is_open": "Open (campaigns can advertise it)"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            names = self.instance.required_skills.order_by("name").values_list("name", flat=True)
+            self.initial["skills"] = "; ".join(names)
+
+    def clean_skills(self) -> list[Skill]:
+        names = split_skills(self.cleaned_data["skills"])
+        if len(names) > MAX_REQUIRED_SKILLS:
+            raise forms.ValidationError(
+                "List at most %(limit)d skills.", params={"limit": MAX_REQUIRED_SKILLS}
+            )
+        found: list[Skill] = []
+        unknown: list[str] = []
+        for name in names:
+            skill = skill_get_by_name(name=name)
+            if skill is None:
+                unknown.append(name)
+            elif skill not in found:
+                found.append(skill)
+        if unknown:
+            raise forms.ValidationError(
+                "No candidate lists %(names)s: check the spelling, or leave it out.",
+                code="unknown_skill",
+                params={"names": ", ".join(f"“{name}”" for name in unknown)},
+            )
+        return found

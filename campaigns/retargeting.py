@@ -56,17 +56,37 @@ def campaign_audience_changes(
     return campaigns
 
 
+def campaigns_targeting(*, segment_ids: list[int], **_: Any) -> list[dict[str, Any]]:
+    """Campaigns not ended that aim at any of these segments: what an activation must ask about."""
+    through = Campaign.target_segments.through
+    rows = (
+        through.objects.filter(segment_id__in=segment_ids)
+        .exclude(campaign__status=Campaign.Status.ENDED)
+        .values_list("campaign_id", "campaign__name", "campaign__status", "segment_id")
+        .order_by("campaign__name", "campaign_id")
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for campaign_id, name, status, segment_id in rows:
+        entry = found.setdefault(
+            campaign_id, {"id": campaign_id, "name": name, "status": status, "segment_ids": []}
+        )
+        entry["segment_ids"].append(segment_id)
+    return list(found.values())
+
+
 def _active_campaign_targets() -> QuerySet:
     return Campaign.target_segments.through.objects.filter(campaign__status=Campaign.Status.ACTIVE)
 
 
-def campaign_targets_follow_twins(*, twins: dict[int, int], **_: Any) -> int:
+def campaign_targets_follow_twins(
+    *, twins: dict[int, int], retarget: dict[int, list[int]] | None = None, **_: Any
+) -> int:
     """Campaigns aimed at a replaced segment also aim at its twin; returns targets added.
 
-    Runs in the activation's transaction. Ended campaigns keep their targets as a record.
+    ``retarget`` adds the new segments a person chose for a campaign whose segment ends without
+    a twin (a campaign deleted since is skipped). Runs in the activation's transaction. Ended
+    campaigns keep their targets as a record.
     """
-    if not twins:
-        return 0
     through = Campaign.target_segments.through
     aimed = (
         through.objects.filter(segment_id__in=list(twins))
@@ -74,6 +94,16 @@ def campaign_targets_follow_twins(*, twins: dict[int, int], **_: Any) -> int:
         .values_list("campaign_id", "segment_id")
     )
     added = {(campaign_id, twins[segment_id]) for campaign_id, segment_id in aimed}
+    if retarget:
+        existing = set(Campaign.objects.filter(pk__in=list(retarget)).values_list("pk", flat=True))
+        added |= {
+            (campaign_id, segment_id)
+            for campaign_id, segment_ids in retarget.items()
+            if campaign_id in existing
+            for segment_id in segment_ids
+        }
+    if not added:
+        return 0
     through.objects.bulk_create(
         [through(campaign_id=c, segment_id=s) for c, s in sorted(added)], ignore_conflicts=True
     )

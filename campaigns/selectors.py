@@ -11,7 +11,11 @@ from django.db.models.functions import Coalesce
 from campaigns.models import Campaign, JobOpening
 from candidates.models import Candidate, Skill
 from segmentation.models import Assignment, Segment
-from segmentation.selectors.assignments import audience_size, candidates_in_segments
+from segmentation.selectors.assignments import (
+    audience_size,
+    candidates_in_any_segment,
+    candidates_in_segments,
+)
 
 AUDIENCE_SAMPLE_SIZE = 10
 
@@ -105,10 +109,11 @@ def _segments_with_run() -> QuerySet[Segment]:
     )
 
 
-def job_openings_list() -> QuerySet[JobOpening]:
-    """Open job openings by title, with their required skills and ``campaign_count``."""
+def job_openings_list(*, closed: bool = False) -> QuerySet[JobOpening]:
+    """Open (or closed) job openings by title, with required skills and ``campaign_count``."""
     return (
-        job_openings_open()
+        JobOpening.objects.filter(is_open=not closed)
+        .order_by("title", "id")
         .annotate(campaign_count=Count("campaigns"))
         .prefetch_related(Prefetch("required_skills", Skill.objects.only("id", "name")))
     )
@@ -128,3 +133,15 @@ def job_opening_get(*, pk: int) -> JobOpening | None:
 def audience_count(*, segment_ids: Collection[int]) -> int:
     """How many candidates of these segments a campaign may contact now."""
     return audience_size(segment_ids=segment_ids)
+
+
+def campaign_audience_candidates(*, campaign: Campaign) -> QuerySet[Candidate]:
+    """Every candidate the campaign reaches now: members of its targets in the active run.
+
+    The same rule as the audience ``campaign_list`` counts: a target of an older run reaches
+    no one, its candidates having been reassigned, and nobody who may not be contacted.
+    """
+    active_targets = campaign.target_segments.filter(run__is_active=True).values_list(
+        "pk", flat=True
+    )
+    return candidates_in_any_segment(segment_ids=list(active_targets)).filter(contact_allowed=True)

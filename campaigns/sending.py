@@ -27,6 +27,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from campaigns import links
 from campaigns.models import Campaign, CampaignMessage
 from segmentation.selectors.assignments import audience_batches
@@ -192,6 +194,18 @@ def campaign_send(
                 on_progress(report)
     finally:
         connection.close()
+        if report.done:  # also when the send stopped on a broken connection
+            audit_record(
+                kind=AuditKind.CAMPAIGN_SENT,
+                user=user,
+                target=campaign,
+                details={
+                    "sent": report.sent,
+                    "failed": report.failed,
+                    "skipped": report.skipped,
+                    "stopped": report.stopped,
+                },
+            )
     return report
 
 

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, EducationLevel, Skill
+from candidates.models import (
+    ERASE_PERMISSION,
+    PROFILE_FIELDS,
+    Candidate,
+    CandidateSkill,
+    EducationLevel,
+    Skill,
+)
+from candidates.services.erasure import candidate_erase
 
 # A long list of links in the sidebar is unusable; this template renders a select instead.
 DROPDOWN_FILTER_TEMPLATE = "admin/dropdown_filter.html"
@@ -150,8 +158,28 @@ class CandidateAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     inlines = [CandidateSkillInline]
-    fields = [*PROFILE_FIELDS, "created_at", "updated_at"]
+    fields = [*PROFILE_FIELDS, "contact_allowed", "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
+    actions = ["erase_selected"]
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ERASE_PERMISSION)
+
+    @admin.action(
+        description="Erase selected candidates at their request (GDPR; cannot be undone)",
+        permissions=["erase"],
+    )
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        erased = [
+            candidate_erase(email=email, user=request.user)
+            for email in queryset.values_list("email", flat=True)
+        ]
+        self.message_user(
+            request,
+            f"Erased {len(erased)} candidate(s); their emails are on the suppression list, "
+            "so an import cannot bring them back.",
+            messages.SUCCESS,
+        )
 
     @admin.display(description="Desired salary", ordering="desired_salary")
     def salary(self, candidate: Candidate) -> str | None:

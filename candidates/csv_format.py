@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 from candidates.models import (
+    DEMOGRAPHIC_CHOICES,
     MAX_DESIRED_SALARY,
     MAX_YEARS_EXPERIENCE,
+    NOT_GIVEN,
     PROFILE_FIELDS,
     Candidate,
     EducationLevel,
@@ -24,12 +26,19 @@ from candidates.models import (
 )
 from candidates.skill_names import split_skills
 
+# The formula rule is shared by every CSV AdFlux writes; re-exported for the import and export.
+from common.csv_cells import escape_formula as escape_formula
+from common.csv_cells import unescape_formula
+
 COLUMNS: tuple[str, ...] = (*PROFILE_FIELDS, "skills")
 # Every column is required: a file without, say, desired_salary would otherwise blank the
 # salaries of the candidates it updates. A column can be present and empty.
 REQUIRED_COLUMNS = COLUMNS
 # Optional columns: absent from a file, they leave what is stored alone.
 OPTIONAL_COLUMNS: tuple[str, ...] = ("contact_allowed",)
+# Optional, self-reported (docs/trust.md): a file without them leaves what is stored; a blank
+# cell is "not given". Stored apart from the profile (candidates.models.Demographics).
+DEMOGRAPHIC_COLUMNS: tuple[str, ...] = tuple(DEMOGRAPHIC_CHOICES)
 SEGMENT_COLUMNS: tuple[str, ...] = ("segment", "segment_name")
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, *SEGMENT_COLUMNS)
 ERROR_COLUMNS: tuple[str, ...] = ("line", "column", "error")
@@ -41,16 +50,6 @@ TEXT_COLUMNS = frozenset(
     ("external_id", "name", "email", "location", "education_level", "primary_skill", "skills")
 )
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), also behind
-# blanks it skips and in their full-width forms, which some spreadsheets and input methods
-# turn into the ASCII ones.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-FORMULA_ESCAPE = "'"
-# Not whitespace to str.isspace(), yet nothing on screen: zero-width space, non-joiner, joiner,
-# word joiner, byte-order mark.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
-_ESCAPE_CANDIDATES = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE, *_INVISIBLE))
 # Characters refused in any cell: PostgreSQL cannot store NUL in text (SQLite could, so both
 # refuse it alike), and a byte-order mark inside a file (left by joining two files) would sit
 # invisibly in a value such as an external id.
@@ -78,6 +77,15 @@ _EDUCATION_BY_TEXT: dict[str, str] = {
 }
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _EDUCATION_HELP = ", ".join(EducationLevel.values)
+# Each demographic column accepts a code or its label, in any case ("25-34" for "25–34" too).
+_DEMOGRAPHIC_BY_TEXT: dict[str, dict[str, str]] = {
+    column: {
+        text.casefold(): choice.value
+        for choice in choices
+        for text in (choice.value, str(choice.label), str(choice.label).replace("\u2013", "-"))
+    }
+    for column, choices in DEMOGRAPHIC_CHOICES.items()
+}
 _validate_email = EmailValidator()
 
 
@@ -115,39 +123,13 @@ class ParsedCandidate:
     skills: tuple[str, ...]
     # None: the file has no contact_allowed column, or the cell is blank.
     contact_allowed: bool | None = None
+    # The demographic columns the file has, each a code ("not_given" for a blank cell).
+    demographics: tuple[tuple[str, str], ...] = ()
 
     @property
     def email_key(self) -> str:
         # The same notion of "same email" as the Lower("email") unique constraint.
         return self.email.lower()
-
-
-def escape_formula(text: str) -> str:
-    """Defuse a cell a spreadsheet would run as a formula, by prefixing a quote.
-
-    A number such as "-5" is left alone: a spreadsheet reads it as a number, never a formula. Text
-    that already starts with quotes before a trigger gets one more, so ``unescape_formula`` can
-    always give back the original.
-    """
-    return FORMULA_ESCAPE + text if _needs_escape(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    """Undo ``escape_formula``, so an exported file imports back to the same values."""
-    if text.startswith(FORMULA_ESCAPE) and _needs_escape(text[1:]):
-        return text[1:]
-    return text
-
-
-def _needs_escape(text: str) -> bool:
-    if not text or (text[0] not in _ESCAPE_CANDIDATES and not text[0].isspace()):
-        return False  # the common case, decided on the first character
-    for character in text:
-        if character in _TRIGGER_SET:
-            return not _NUMBER.fullmatch(text)
-        if character != FORMULA_ESCAPE and character not in _INVISIBLE and not character.isspace():
-            return False
-    return False
 
 
 def normalise_header(names: Sequence[str]) -> list[str]:
@@ -167,7 +149,11 @@ def check_header(header: Sequence[str]) -> list[str]:
     if duplicated:
         raise CandidateCsvError(f"The header repeats the column(s): {', '.join(duplicated)}.")
     known = (*COLUMNS, *OPTIONAL_COLUMNS)
-    return [name for name in header if name not in known and name not in KNOWN_EXTRA_COLUMNS]
+    return [
+        name
+        for name in header
+        if name not in known and name not in KNOWN_EXTRA_COLUMNS and name not in DEMOGRAPHIC_COLUMNS
+    ]
 
 
 def parse_row(
@@ -254,6 +240,18 @@ def parse_row(
         contact_allowed = _BOOLEANS.get(cells["contact_allowed"].casefold())
         if contact_allowed is None:
             reject("contact_allowed", "must be one of true, false, yes, no, 1, 0 (or blank)")
+    demographics: list[tuple[str, str]] = []
+    for column in DEMOGRAPHIC_COLUMNS:
+        if column not in raw:
+            continue
+        text = (raw.get(column) or "").strip()
+        code = _DEMOGRAPHIC_BY_TEXT[column].get(text.casefold()) if text else NOT_GIVEN
+        if code is None:
+            cells[column] = text  # so the error shows the value
+            allowed = ", ".join(DEMOGRAPHIC_CHOICES[column].values)
+            reject(column, f"is not one of {allowed} (or their labels), or blank")
+        else:
+            demographics.append((column, code))
 
     if errors:
         return errors
@@ -268,6 +266,7 @@ def parse_row(
         primary_skill=cells["primary_skill"],
         skills=skills,
         contact_allowed=contact_allowed,
+        demographics=tuple(demographics),
     )
 
 

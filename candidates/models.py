@@ -63,6 +63,10 @@ PROFILE_FIELDS: tuple[str, ...] = (
 )
 
 
+# Erasing a person removes data for good: its own permission, apart from "delete candidate".
+ERASE_PERMISSION = "candidates.erase_candidate"
+
+
 class Candidate(TimeStampedModel):
     """One person a campaign may reach."""
 
@@ -97,6 +101,7 @@ class Candidate(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+        permissions = [("erase_candidate", "Can erase a candidate at their request")]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="candidate_external_id_unique"),
             models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
@@ -198,3 +203,139 @@ class SuppressedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.email_hash[:12]}…"
+# Self-reported, optional, and never part of the profile: no clustering feature, no candidate
+# page shows them. They exist to measure whether segments and audiences treat groups alike
+# (docs/trust.md, "Fairness report"). Every category has "not given", the default.
+NOT_GIVEN = "not_given"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Another sex or gender"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", "Under 25"
+    FROM_25_TO_34 = "25_34", "25–34"
+    FROM_35_TO_44 = "35_44", "35–44"
+    FROM_45_TO_54 = "45_54", "45–54"
+    FROM_55_TO_64 = "55_64", "55–64"
+    FROM_65 = "65_plus", "65 and over"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+class Ethnicity(models.TextChoices):
+    # The EEO-1 race/ethnicity categories NYC Local Law 144's bias audits use, plus "other".
+    HISPANIC_LATINO = "hispanic_latino", "Hispanic or Latino"
+    WHITE = "white", "White"
+    BLACK = "black", "Black or African American"
+    ASIAN = "asian", "Asian"
+    NATIVE_AMERICAN = "native_american", "Native American or Alaska Native"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Pacific Islander"
+    TWO_OR_MORE = "two_or_more", "Two or more races"
+    OTHER = "other", "Other"
+    NOT_GIVEN = NOT_GIVEN, "Not given"
+
+
+# The demographic columns of the CSV import and their choices, in one order.
+DEMOGRAPHIC_CHOICES: dict[str, type[models.TextChoices]] = {
+    "sex": Sex,
+    "age_band": AgeBand,
+    "ethnicity": Ethnicity,
+}
+
+
+class Demographics(models.Model):
+    """A candidate's self-reported sex, age band and race/ethnicity, kept apart from the profile.
+
+    Its own table and its own permission (``candidates.view_demographics``): reading the
+    profile never reads these, and only the fairness report, which shows groups, never people,
+    uses them.
+    """
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, primary_key=True, related_name="demographics"
+    )
+    sex = models.CharField(max_length=20, choices=Sex.choices, default=NOT_GIVEN)
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, default=NOT_GIVEN)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, default=NOT_GIVEN)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{column}__in": choices.values}),
+                name=f"demographics_{column}_valid",
+            )
+            for column, choices in DEMOGRAPHIC_CHOICES.items()
+        ]
+
+    def __str__(self) -> str:
+        return f"Demographics of candidate {self.candidate_id}"
+
+
+class CandidateImport(TimeStampedModel):
+    """A CSV file uploaded on the import page, imported by the background worker.
+
+    Not a segmentation job: imports may run while a model trains (their batches take turns
+    with activation through the assignments lock), and several imports may run at once, so the
+    "one job at a time" rule of training and activation does not apply to them.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(max_length=255, help_text="The name the file was uploaded with.")
+    file_path = models.CharField(
+        max_length=500, blank=True, help_text="The uploaded file on disk; removed once imported."
+    )
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=40, blank=True, help_text="Blank: UTF-8.")
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors_shown = models.JSONField(
+        default=list, help_text="The first rejected rows' line, column and reason."
+    )
+    errors_path = models.CharField(
+        max_length=500, blank=True, help_text="The rejected rows as CSV, as import --errors-csv."
+    )
+    ignored_columns = models.JSONField(default=list)
+    error = models.TextField(blank=True, help_text="Why the file could not be imported.")
+    segment_problem = models.TextField(
+        blank=True, help_text="Why the imported candidates were stored without a segment."
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name} ({self.get_status_display().lower()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress(self) -> float:
+        if self.status == self.Status.SUCCEEDED:
+            return 1.0
+        return min(1.0, self.bytes_read / self.file_size) if self.file_size else 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Value
+from django.core.cache import cache
+from django.db.models import Count, Value
 from django.db.models.functions import Lower
 
 from candidates.models import Candidate, Skill
@@ -20,3 +21,25 @@ def skill_get_by_name(*, name: str) -> Skill | None:
         .filter(name_lower=Lower(Value(name.strip())))
         .first()
     )
+
+
+# The location suggestions are read at most this often: a GROUP BY over every candidate takes
+# 0.6 s at a million on a busy SQLite (bench figures in docs/benchmarks.md), too slow for each
+# page view, and locations change slowly.
+LOCATIONS_CACHE_SECONDS = 600
+LOCATIONS_CACHE_KEY = "candidates:locations-by-count"
+
+
+def locations_by_count(*, limit: int = 100) -> list[str]:
+    """The ``limit`` commonest locations, commonest first, for the filter's suggestions."""
+    found = cache.get(LOCATIONS_CACHE_KEY)
+    if found is None:
+        found = list(
+            Candidate.objects.exclude(location="")
+            .values("location")
+            .annotate(holders=Count("*"))
+            .order_by("-holders", "location")
+            .values_list("location", flat=True)[:limit]
+        )
+        cache.set(LOCATIONS_CACHE_KEY, found, LOCATIONS_CACHE_SECONDS)
+    return found[:limit]

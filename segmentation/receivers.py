@@ -24,3 +24,17 @@ def segment_sizes_before_candidate_delete(*, instance: Any, **_: Any) -> None:
     from segmentation.services.assignment import candidate_assignments_forget
 
     candidate_assignments_forget(candidate_id=instance.pk)
+
+
+def segment_history_for_subject_access(*, candidate_ids: list[int], **_: Any) -> dict[str, Any]:
+    """A subject-access request: the person's segments, run by run."""
+    from segmentation.selectors.assignments import candidates_segment_history
+
+    return {"segments": candidates_segment_history(candidate_ids)}
+
+
+def segment_history_erased(*, candidate_ids: list[int], **_: Any) -> dict[str, int]:
+    """An erasure: how many segment assignments go with the profile (the delete removes them)."""
+    from segmentation.selectors.assignments import candidates_segment_history
+
+    return {"segment assignments": len(candidates_segment_history(candidate_ids))}

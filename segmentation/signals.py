@@ -16,5 +16,12 @@ from django.dispatch import Signal
 succession_planned = Signal()
 
 # A run is about to become the active one. Keyword arguments: ``run``, ``previous`` (the run
-# active until now) and ``twins`` ({previous run's segment id: the twin's id in ``run``}).
+# active until now), ``twins`` ({previous run's segment id: the twin's id in ``run``}) and
+# ``retarget`` ({campaign id: segment ids of ``run``}: what a person chose on the activation
+# page for a campaign whose segment has no twin; empty from the other doors).
 run_activating = Signal()
+
+# Someone is about to activate a run and asks what aims at segments that would end without a
+# twin. Keyword argument ``segment_ids``. Each receiver returns a list of JSON-ready dicts
+# {"id", "name", "segment_ids"} (campaigns: those not ended that target any of them).
+targets_asked = Signal()

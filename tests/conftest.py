@@ -13,6 +13,13 @@ def model_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path):
+    """Uploaded files go to a per-test folder, never the developer's var/uploads."""
+    settings.ADFLUX_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.ADFLUX_UPLOAD_DIR
+
+
+@pytest.fixture(autouse=True)
 def quiet_heartbeat(settings):
     """Jobs run in the test's own process beat rarely.
 
@@ -21,6 +28,14 @@ def quiet_heartbeat(settings):
     process (the ``worker`` fixture) beat every 0.2 s.
     """
     settings.ADFLUX_JOB_HEARTBEAT_SECONDS = 600
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the location suggestions live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

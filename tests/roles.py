@@ -14,12 +14,16 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
-# Added to Data admin by campaigns.migrations.0003_data_admin_activates and 0004; to Recruiter
-# by 0007_recruiters_see_applications.
+# Added to Data admin by campaigns.migrations.0003_data_admin_activates, 0004 and 0006, and
+# audit.migrations.0003_data_admin_reads_audit and candidates.migrations.0008; to Recruiter by
+# campaigns.migrations.0008_recruiters_see_applications.
 _LATER = {
     "Recruiter": [("campaigns", "view_application")],
     "Data admin": [
         ("segmentation", "activate_segmentation"),
+        ("candidates", "erase_candidate"),
+        ("audit", "view_auditentry"),
+        ("candidates", "view_demographics"),
         *(
             ("candidates", f"{action}_candidateskill")
             for action in ("view", "add", "change", "delete")

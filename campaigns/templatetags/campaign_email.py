@@ -51,9 +51,14 @@ def campaign_applications_section(context: template.Context, campaign: Campaign)
     }
 
 
-@register.inclusion_tag("campaigns/_segment_campaigns.html")
-def segment_campaigns(segment: Segment, campaigns: Any) -> dict[str, Any]:
-    return {"rates": segment_campaign_rates(segment=segment, campaigns=campaigns)}
+@register.inclusion_tag("campaigns/_segment_campaigns.html", takes_context=True)
+def segment_campaigns(
+    context: template.Context, segment: Segment, campaigns: Any
+) -> dict[str, Any]:
+    return {
+        "rates": segment_campaign_rates(segment=segment, campaigns=campaigns),
+        "perms": context.get("perms"),
+    }
 
 
 def _message_counts(campaign: Campaign) -> dict[str, int]:

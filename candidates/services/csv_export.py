@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from tqdm import tqdm
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.csv_format import EXPORT_COLUMNS, escape_formula
 from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, Skill
 from candidates.skill_names import SKILL_SEPARATOR, skill_key
@@ -29,21 +33,16 @@ def candidates_export_csv(
     progress: bool = False,
     segments_of: SegmentsOf | None = None,
     candidates: QuerySet[Candidate] | None = None,
+    scope: str = "every candidate",
+    user: AbstractBaseUser | None = None,
 ) -> int:
     """Write every candidate as CSV to ``out`` (opened with ``newline=""``); the number written.
 
-    Candidates are read in pages by id (keyset, so each page is one indexed query whatever its
-    depth), and each page's skills with one query over the same id range of the through table.
-    Text cells a spreadsheet would run as formulas are defused with a leading quote.
-    ``candidates`` narrows the export (default: everyone).
+    ``candidates`` narrows the export (default: everyone); ``scope`` says how, in words, for
+    the audit trail, which records who exported how many rows once the file is written. The
+    rows are those of ``candidates_export_csv_chunks``.
     """
-    if page_size < 1:
-        raise ValueError("page_size must be at least 1")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    skill_names = _SkillNames()
     written = 0
-    last_id = 0
     with tqdm(
         total=(candidates if candidates is not None else Candidate.objects).count()
         if progress
@@ -53,25 +52,86 @@ def candidates_export_csv(
         file=sys.stderr,
         disable=None if progress else True,
     ) as bar:
-        while True:
-            page = list(
-                (candidates if candidates is not None else Candidate.objects.all())
-                .filter(id__gt=last_id)
-                .order_by("id")
-                .values_list(*_VALUES)[:page_size]
-            )
-            if not page:
-                break
-            first_id, last_id = page[0][0], page[-1][0]
-            skills = skill_names.by_candidate(first_id, last_id)
-            segments = segments_of([values[0] for values in page]) if segments_of else {}
-            writer.writerows(
-                _csv_row(values, skills.get(values[0], ""), segments.get(values[0]))
-                for values in page
-            )
-            written += len(page)
-            bar.update(len(page))
+        for text, count in _export_pages(
+            page_size=page_size, segments_of=segments_of, candidates=candidates
+        ):
+            out.write(text)
+            written += count
+            bar.update(count)
+    _export_recorded(rows=written, scope=scope, user=user)
     return written
+
+
+def candidates_export_csv_chunks(
+    *,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    segments_of: SegmentsOf | None = None,
+    candidates: QuerySet[Candidate] | None = None,
+    scope: str = "every candidate",
+    user: AbstractBaseUser | None = None,
+) -> Iterator[str]:
+    """The export as CSV text, the header then one piece per page: what a page streams.
+
+    Nothing is read before the first piece is asked for, and one page at a time after that,
+    so a download of a million candidates holds one page in memory. The audit trail records
+    the download once its last piece has been handed out.
+    """
+    written = 0
+    for text, count in _export_pages(
+        page_size=page_size, segments_of=segments_of, candidates=candidates
+    ):
+        written += count
+        yield text
+    _export_recorded(rows=written, scope=scope, user=user)
+
+
+def _export_recorded(*, rows: int, scope: str, user: AbstractBaseUser | None) -> None:
+    audit_record(
+        kind=AuditKind.CANDIDATES_EXPORTED,
+        user=user,
+        details={"format": "csv", "rows": rows, "scope": scope},
+    )
+
+
+def _export_pages(
+    *,
+    page_size: int,
+    segments_of: SegmentsOf | None,
+    candidates: QuerySet[Candidate] | None,
+) -> Iterator[tuple[str, int]]:
+    """(CSV text, candidates in it): the header, then one page at a time.
+
+    Candidates are read in pages by id (keyset, so each page is one indexed query whatever its
+    depth), and each page's skills with one query over the same id range of the through table.
+    Text cells a spreadsheet would run as formulas are defused with a leading quote.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def taken() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(EXPORT_COLUMNS)
+    yield taken(), 0
+    skill_names = _SkillNames()
+    rows = candidates if candidates is not None else Candidate.objects.all()
+    last_id = 0
+    while True:
+        page = list(rows.filter(id__gt=last_id).order_by("id").values_list(*_VALUES)[:page_size])
+        if not page:
+            return
+        first_id, last_id = page[0][0], page[-1][0]
+        skills = skill_names.by_candidate(first_id, last_id)
+        segments = segments_of([values[0] for values in page]) if segments_of else {}
+        writer.writerows(
+            _csv_row(values, skills.get(values[0], ""), segments.get(values[0])) for values in page
+        )
+        yield taken(), len(page)
 
 
 class _SkillNames:

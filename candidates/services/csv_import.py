@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.csv_files import (
     FileEncodingError,
     MalformedCsvError,
@@ -37,6 +40,7 @@ from candidates.csv_files import (
 )
 from candidates.csv_format import (
     COLUMNS,
+    DEMOGRAPHIC_COLUMNS,
     ERROR_COLUMNS,
     CandidateCsvError,
     ParsedCandidate,
@@ -46,13 +50,22 @@ from candidates.csv_format import (
     normalise_header,
     parse_row,
 )
-from candidates.models import PROFILE_FIELDS, Candidate, CandidateSkill, SuppressedEmail
+from candidates.models import (
+    NOT_GIVEN,
+    PROFILE_FIELDS,
+    Candidate,
+    CandidateSkill,
+    Demographics,
+    SuppressedEmail,
+)
 from candidates.services.bulk_sql import parameter_chunks, rows_update
 from candidates.services.skills import candidate_skills_insert, skills_get_or_create
 from candidates.services.suppression import emails_suppressed
 from candidates.skill_names import skill_key
 
 BatchHook = Callable[[list[int]], None]
+# Bytes of the file read so far, and the file's size: called after each batch.
+ProgressHook = Callable[[int, int], None]
 DEFAULT_BATCH_SIZE = 5_000
 # The errors file holds every rejected row; the report keeps the first ones so that a file of
 # a million bad rows does not fill memory.
@@ -65,6 +78,7 @@ _IMPORT_LOCK_KEY = 0x616466_6C7578  # "adflux"
 # The fields a row sets; external_id only when the row gives one.
 _PROFILE_FIELDS = tuple(field for field in PROFILE_FIELDS if field != "external_id")
 _LOADED_FIELDS = ("id", "external_id", *_PROFILE_FIELDS, "contact_allowed")
+_NO_DEMOGRAPHICS = dict.fromkeys(DEMOGRAPHIC_COLUMNS, NOT_GIVEN)
 
 
 @dataclass
@@ -122,6 +136,8 @@ def candidates_import_csv(
     progress: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch_written: BatchHook | None = None,
+    user: AbstractBaseUser | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> ImportReport:
     """Upsert the candidates of a CSV file; raise ``CandidateCsvError`` if it cannot be read.
 
@@ -130,7 +146,11 @@ def candidates_import_csv(
 
     Each batch is written in its own transaction; ``on_batch_written`` then receives the ids of
     the candidates the batch created or changed, once that transaction has ended, so a failing
-    hook never undoes stored rows (it does stop the import).
+    hook never undoes stored rows (it does stop the import). ``on_progress`` then receives the
+    bytes read so far and the file's size.
+
+    The audit trail records the import with its counts once rows were read, also when reading
+    stopped part-way (the batches before were stored).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -163,15 +183,18 @@ def candidates_import_csv(
         report.ignored_columns = check_header(header)
         errors_file = None
         if errors_csv is not None:
+            # The rejected rows keep the demographic cells the file had, to fix them too.
+            columns = [*COLUMNS, *(name for name in DEMOGRAPHIC_COLUMNS if name in header)]
             try:
-                errors_file = stack.enter_context(_ErrorsFile(errors_csv))
+                errors_file = stack.enter_context(_ErrorsFile(errors_csv, columns))
             except OSError as exc:
                 raise CandidateCsvError(
                     f"Cannot write {errors_csv}: {exc.strerror or exc}."
                 ) from exc
+        size = path.stat().st_size
         bar = stack.enter_context(
             tqdm(
-                total=path.stat().st_size,
+                total=size,
                 unit="B",
                 unit_scale=True,
                 desc="Importing",
@@ -193,9 +216,12 @@ def candidates_import_csv(
                     errors_file.write(row)
             pending.clear()
             rejected.clear()
-            bar.update(bytes_read(stream) - bar.n)
+            done = bytes_read(stream)
+            bar.update(done - bar.n)
             if on_batch_written is not None and written_ids:
                 on_batch_written(written_ids)
+            if on_progress is not None:
+                on_progress(done, size)
 
         try:
             for record in records:
@@ -208,12 +234,33 @@ def candidates_import_csv(
                     flush()
         except MalformedCsvError as exc:
             flush()
+            _import_audit(path, report, user=user, stopped=str(exc))
             raise CandidateCsvError(
                 f"{exc} Reading stopped there; the rows before it were processed: "
                 f"{report.summary()}"
             ) from exc
         flush()
+    _import_audit(path, report, user=user)
     return report
+
+
+def _import_audit(
+    path: Path, report: ImportReport, *, user: AbstractBaseUser | None, stopped: str = ""
+) -> None:
+    audit_record(
+        kind=AuditKind.CANDIDATES_IMPORTED,
+        user=user,
+        details={
+            "file": path.name,
+            "encoding": report.encoding,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            **({"stopped": stopped} if stopped else {}),
+        },
+    )
 
 
 def _encoding_checked(path: Path, encoding: str | None) -> str:
@@ -262,8 +309,9 @@ def _row_read(
 class _ErrorsFile:
     """The rejected rows as they were, plus where and why, ready to fix and import again."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: list[str]) -> None:
         self.path = path
+        self.columns = columns
         self._file: TextIO | None = None
 
     def __enter__(self) -> _ErrorsFile:
@@ -271,7 +319,7 @@ class _ErrorsFile:
         # reads UTF-8 correctly when the mark is there. The importer skips it.
         self._file = self.path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
-        self._writer.writerow([*COLUMNS, *ERROR_COLUMNS])
+        self._writer.writerow([*self.columns, *ERROR_COLUMNS])
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -282,7 +330,7 @@ class _ErrorsFile:
         # Every cell is escaped: a rejected cell is untrusted, whatever its column.
         self._writer.writerow(
             [
-                *(escape_formula(row.cells.get(column, "")) for column in COLUMNS),
+                *(escape_formula(row.cells.get(column, "")) for column in self.columns),
                 row.line,
                 "; ".join(error.column for error in row.errors if error.column),
                 "; ".join(
@@ -302,6 +350,9 @@ class _Record:
     skill_keys: frozenset[str]
     changed: set[str] = field(default_factory=set)
     skills: tuple[str, ...] | None = None  # set when the skills must be rewritten
+    # Stored (or, once a row changed them, to store) sex, age band and ethnicity.
+    demographics: dict[str, str] = field(default_factory=dict)
+    demographics_changed: bool = False
 
     @property
     def email_key(self) -> str:
@@ -384,6 +435,8 @@ class _Batch:
             is_new=True,
             skill_keys=frozenset(skill_key(name) for name in parsed.skills),
             skills=parsed.skills,
+            demographics=_NO_DEMOGRAPHICS | dict(parsed.demographics),
+            demographics_changed=bool(parsed.demographics),
         )
         self.records.append(record)
         if parsed.external_id:
@@ -416,7 +469,13 @@ class _Batch:
         if skills_changed:
             record.skill_keys = keys
             record.skills = parsed.skills
-        return bool(changed) or skills_changed
+        # Demographics change no profile field: the candidate keeps its segment and stamp.
+        demographics = record.demographics | dict(parsed.demographics)
+        demographics_changed = demographics != record.demographics
+        if demographics_changed:
+            record.demographics = demographics
+            record.demographics_changed = True
+        return bool(changed) or skills_changed or demographics_changed
 
 
 def _write_batch(rows: list[_Row], rejected: list[_Rejected], report: ImportReport) -> list[int]:
@@ -509,8 +568,18 @@ def _load_records(rows: list[_Row]) -> list[_Record]:
         )
         for candidate_id, name in pairs:
             skill_keys[candidate_id].add(skill_key(name))
+    demographics: dict[int, dict[str, str]] = {}
+    for chunk in parameter_chunks(list(found)):
+        stored = Demographics.objects.filter(candidate_id__in=chunk)
+        for candidate_id, *values in stored.values_list("candidate_id", *DEMOGRAPHIC_COLUMNS):
+            demographics[candidate_id] = dict(zip(DEMOGRAPHIC_COLUMNS, values, strict=True))
     return [
-        _Record(candidate=found[pk], is_new=False, skill_keys=frozenset(skill_keys[pk]))
+        _Record(
+            candidate=found[pk],
+            is_new=False,
+            skill_keys=frozenset(skill_keys[pk]),
+            demographics=demographics.get(pk, _NO_DEMOGRAPHICS),
+        )
         for pk in sorted(found)
     ]
 
@@ -547,6 +616,16 @@ def _save(batch: _Batch) -> list[int]:
         pairs=(
             (record.candidate.pk, skill_ids[key]) for record in rewrite for key in record.skill_keys
         )
+    )
+    Demographics.objects.bulk_create(
+        [
+            Demographics(candidate_id=record.candidate.pk, **record.demographics)
+            for record in batch.records
+            if record.demographics_changed
+        ],
+        update_conflicts=True,
+        unique_fields=["candidate"],
+        update_fields=list(DEMOGRAPHIC_COLUMNS),
     )
     return sorted(
         record.candidate.pk

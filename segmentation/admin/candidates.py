@@ -86,7 +86,7 @@ class CandidateWithSegmentAdmin(CandidateAdmin):
     fields = [*CandidateAdmin.fields[:-2], "segment", *CandidateAdmin.fields[-2:]]
     # Segments come only from an assignment, which also keeps each segment's size true.
     readonly_fields = ["segment", *CandidateAdmin.readonly_fields]
-    actions = ["train_segmentation", "activate_newest_run"]
+    actions = [*CandidateAdmin.actions, "train_segmentation", "activate_newest_run"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         # One indexed lookup per listed row ((candidate, run) is unique); a count leaves it out.

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from common.numbers import number_text
 from segmentation.admin.messages import job_started_message
 from segmentation.forms.segments import RetrainForm
 from segmentation.jobs.start import (
@@ -32,11 +33,6 @@ from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.presenters.migration import migration_summary_display
 from segmentation.presenters.profiles import profile_entries, profile_value_text
 from segmentation.services.runs import segment_rename, segmentation_run_delete
-
-
-def _scientific(value: float) -> str:
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def render_profile(profile: Mapping[str, Any]) -> SafeString:
@@ -188,7 +184,7 @@ class SegmentationRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Inertia", ordering="inertia")
     def inertia_display(self, run: SegmentationRun) -> str | None:
-        return None if run.inertia is None else _scientific(run.inertia)
+        return None if run.inertia is None else number_text(run.inertia, 0)
 
     @admin.display(description="Silhouette", ordering="silhouette")
     def silhouette_display(self, run: SegmentationRun) -> str | None:

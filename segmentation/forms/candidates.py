@@ -28,7 +28,7 @@ class CandidateFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"list": "location-suggestions", "autocomplete": "off"}),
-        help_text="Exact name, any case.",
+        help_text="The whole name, any case; the commonest are suggested.",
     )
     education_level = forms.ChoiceField(
         required=False, label="Education", choices=[(ANY, "Any"), *EducationLevel.choices]

@@ -71,3 +71,70 @@ class RetrainForm(forms.Form):
 
 class SegmentRenameForm(forms.Form):
     name = forms.CharField(label="Name", max_length=120, strip=True)
+
+
+KEEP_NONE = "none"
+
+
+class ActivationConfirmForm(forms.Form):
+    """Confirming an activation: for each campaign whose segment ends, its new targets or none.
+
+    ``active_run`` is the run active when the page was shown: if another became active since,
+    the numbers shown are not what would happen, and the page is shown again.
+    """
+
+    active_run = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["active_run"].initial = plan.active.pk if plan.active else None
+        choices = [
+            (str(segment.pk), f"{segment.name} ({segment.size:,} candidates)")
+            for segment in plan.new_segments
+        ]
+        for campaign in plan.campaigns:
+            self.fields[self.field_name(campaign["id"])] = forms.MultipleChoiceField(
+                label=campaign["name"],
+                choices=[*choices, (KEEP_NONE, "None of them: keep no new target")],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "required": "Choose the new segments this campaign should target, or "
+                    "keep none.",
+                    "invalid_choice": "%(value)s is not a segment of this run.",
+                },
+            )
+
+    @staticmethod
+    def field_name(campaign_id: int) -> str:
+        return f"campaign_{campaign_id}"
+
+    def campaign_fields(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
+        return [(c, self[self.field_name(c["id"])]) for c in self.plan.campaigns]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for campaign in self.plan.campaigns:
+            name = self.field_name(campaign["id"])
+            chosen = cleaned.get(name) or []
+            if KEEP_NONE in chosen and len(chosen) > 1:
+                self.add_error(name, "Choose segments or keep none, not both.")
+        active = self.plan.active.pk if self.plan.active else None
+        if cleaned.get("active_run") != active:
+            raise forms.ValidationError(
+                "Another run became active since this page was shown: check the figures below "
+                "again, then confirm."
+            )
+        return cleaned
+
+    def retarget(self) -> dict[int, list[int]]:
+        """{campaign id: chosen segment ids}, leaving out campaigns kept without a target."""
+        chosen = {
+            campaign["id"]: [
+                int(value)
+                for value in self.cleaned_data[self.field_name(campaign["id"])]
+                if value != KEEP_NONE
+            ]
+            for campaign in self.plan.campaigns
+        }
+        return {campaign_id: ids for campaign_id, ids in chosen.items() if ids}

@@ -59,7 +59,13 @@ def segmentation_job_execute(
         if job.kind == Kind.ACTIVATE or job.parameters.get("activate"):
             if run is None:
                 raise SegmentationInputError("The run to activate was deleted before the job ran.")
-            assigned = segmentation_activate(run=run, user=job.created_by, on_stage=progress)
+            retarget = job.parameters.get("retarget") or {}
+            assigned = segmentation_activate(
+                run=run,
+                user=job.created_by,
+                on_stage=progress,
+                retarget={int(campaign): ids for campaign, ids in retarget.items()},
+            )
             result = {
                 "run": run.pk,
                 "total": assigned.total,

@@ -137,6 +137,7 @@ def segmentation_job_start(
     run: SegmentationRun | None = None,
     activate: bool = False,
     k_range: tuple[int, int] | None = None,
+    retarget: dict[int, list[int]] | None = None,
 ) -> SegmentationJob:
     """Check the request, record a queued job and hand it to the background worker.
 
@@ -154,7 +155,13 @@ def segmentation_job_start(
 
     with transaction.atomic():
         job = _job_create(
-            kind=kind, user=user, config=config, run=run, activate=activate, k_range=k_range
+            kind=kind,
+            user=user,
+            config=config,
+            run=run,
+            activate=activate,
+            k_range=k_range,
+            retarget=retarget,
         )
         result = segmentation_job_task.enqueue(job.pk)
         job.task_id = str(result.id)
@@ -189,6 +196,7 @@ def _job_create(
     run: SegmentationRun | None,
     activate: bool,
     k_range: tuple[int, int] | None = None,
+    retarget: dict[int, list[int]] | None = None,
 ) -> SegmentationJob:
     from segmentation.ml.choose_k import k_range_check
     from segmentation.ml.pipeline import training_input_check
@@ -213,6 +221,9 @@ def _job_create(
         parameters["activate"] = activate
     elif kind == Kind.ACTIVATE:
         parameters["run"] = activation_run_check(run).pk
+        if retarget:
+            # JSON keys are strings; the job turns them back into campaign ids.
+            parameters["retarget"] = {str(c): list(ids) for c, ids in retarget.items()}
     else:
         raise ValueError(f"Unknown job kind {kind!r}.")
     try:

@@ -24,6 +24,9 @@ MIN_SHARE = 0.25
 # ... and it is at least this many times as common as in the pool.
 MIN_LIFT = 1.5
 MAX_SKILLS = 2
+# A name resting on skills alone needs one held by at least half the segment, or it is "Mixed
+# profiles · ...": "NumPy, pandas" over a segment where 30 % know them promises what few have.
+MAJORITY_SHARE = 0.5
 # Seniority: the segment's median years at least 25 % (and a year) above or below the pool's.
 SENIORITY_RATIO = 1.25
 SENIORITY_MIN_YEARS = 1.0
@@ -36,6 +39,7 @@ _DEVELOPER = re.compile(r"^Developer,\s*(.+)$", re.IGNORECASE)
 class _Value:
     text: str
     excess: float  # share in the segment minus share in the pool
+    share: float  # share in the segment
 
 
 def _median(profile: Mapping[str, Any], field: str) -> float | None:
@@ -72,7 +76,7 @@ def over_represented(
             continue
         share, pool_share = float(entry[2]), float(entry[3])
         if share >= min_share and share >= min_lift * pool_share and share > pool_share:
-            kept.append(_Value(str(entry[0]), share - pool_share))
+            kept.append(_Value(str(entry[0]), share - pool_share, share))
     return sorted(kept, key=lambda value: (-value.excess, value.text))
 
 
@@ -117,6 +121,8 @@ def _head(rank: str, role: str) -> str:
 class _NameParts:
     parts: list[str]  # the name, most telling first
     extras: list[str]  # further differences, used only to tell equal names apart
+    # No role, location or education sets it apart, and no skill held by half of it does.
+    mixed: bool = False
 
 
 def _name_parts(
@@ -132,11 +138,15 @@ def _name_parts(
         for field in ("primary_skill", "location", "education_level")
     }
     role = strong["primary_skill"][0].text if strong["primary_skill"] else ""
-    skills = [
-        value.text
+    skill_values = [
+        value
         for value in over_represented(profile.get("top_skills") or [])
         if value.text.casefold() != role.casefold()
     ]
+    skills = [value.text for value in skill_values]
+    mixed = not any(strong.values()) and all(
+        value.share < MAJORITY_SHARE for value in skill_values
+    )
     parts = [
         part
         for part in (
@@ -161,7 +171,7 @@ def _name_parts(
         extras.append(f"{years:g} years")
     if (salary := _median(profile, "desired_salary")) is not None:
         extras.append(f"{salary / 1000:,.0f}k salary")
-    return _NameParts(parts=parts, extras=extras)
+    return _NameParts(parts=parts, extras=extras, mixed=mixed)
 
 
 def _fit(parts: Sequence[str], max_length: int) -> str:
@@ -188,16 +198,14 @@ def segment_names(
     """One readable name per segment profile, unique within the list, each at most max_length.
 
     ``value_labels`` maps a field ("education_level") to display labels for its stored codes.
-    With ``mark_mixed``, a segment without traits (``segment_traits``) is named
-    "Mixed profiles · ..." followed by whatever weaker differences it has, never a confident name.
+    With ``mark_mixed``, a segment without traits (``segment_traits``), or whose name would rest
+    on skills that under half of it hold (``MAJORITY_SHARE``), is named "Mixed profiles · ..."
+    followed by whatever weaker differences it has, never a confident name.
     """
     labels = value_labels or {}
     described = [_name_parts(profile, pool, labels) for profile in profiles]
     if mark_mixed:
-        described = [
-            _mixed(parts) if not segment_traits(profile, pool) else parts
-            for profile, parts in zip(profiles, described, strict=True)
-        ]
+        described = [_mixed(parts) if parts.mixed else parts for parts in described]
     chosen = [list(parts.parts) for parts in described]
     used = [0] * len(described)
     # Segments that share a name each add their next distinguishing value, until all differ or
@@ -221,7 +229,7 @@ def _mixed(parts: _NameParts) -> _NameParts:
     """A mixed segment's name: "Mixed profiles", then its seniority ("Senior profiles" reads
     "Senior") and the weaker differences that tell it from other mixed segments."""
     rest = [part.removesuffix(" profiles") for part in parts.parts]
-    return _NameParts(parts=[FALLBACK_NAME, *rest], extras=parts.extras)
+    return _NameParts(parts=[FALLBACK_NAME, *rest], extras=parts.extras, mixed=True)
 
 
 def _numbered(names: list[str], max_length: int) -> list[str]:

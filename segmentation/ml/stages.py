@@ -21,6 +21,24 @@ MATCH = "match"
 LOAD_MODEL = "load model"
 WRITE = "write"
 
+# What a person reads while a stage runs: the names above are for timers, logs and bench/.
+STAGE_LABELS: dict[str, str] = {
+    READ: "Reading candidates",
+    CHOOSE_K: "Choosing the number of segments",
+    FEATURES: "Preparing profiles",
+    FIT: "Finding segments",
+    PREDICT: "Placing candidates in segments",
+    SILHOUETTE: "Measuring how distinct the segments are",
+    PROJECTION: "Drawing the map of candidates",
+    OUTLIERS: "Spotting unusual profiles",
+    PROFILES: "Describing the segments",
+    QUALITY: "Checking how stable the segments are",
+    SAVE: "Saving the model",
+    MATCH: "Matching the segments to the active ones",
+    LOAD_MODEL: "Loading the model",
+    WRITE: "Saving each candidate's segment",
+}
+
 TRAIN_STAGES: tuple[str, ...] = (
     READ,
     FEATURES,
@@ -51,3 +69,8 @@ def job_stages(*, train: bool, activate: bool, choose_k: bool = False) -> list[s
     """Every stage of a job: training, activation, or training then activation."""
     stages = train_stages(choose_k=choose_k) if train else []
     return [*stages, *ACTIVATE_STAGES] if activate else stages
+
+
+def stage_label(stage: str) -> str:
+    """The words a person reads for a stage ("fit" -> "Finding segments")."""
+    return STAGE_LABELS.get(stage, stage[:1].upper() + stage[1:])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from candidates.models import EDUCATION_LABELS, Candidate
 from segmentation.ml.bounds import BORDERLINE_RATIO, DEFAULT_OUTLIER_PERCENTILE
 from segmentation.ml.errors import SegmentationError
+from segmentation.ml.naming import role_text
 from segmentation.models import Segment
 from segmentation.presenters.profiles import format_number
 
@@ -41,10 +42,15 @@ VALUE_LABELS = {"education_level": EDUCATION_LABELS}
 UNITS = {"years_experience": "years", "desired_salary": "salary"}
 
 
+# How many reasons the leading sentence names; the table behind it lists up to REASONS_SHOWN.
+REASONS_SAID = 3
+
+
 @dataclass(frozen=True)
 class Reason:
     text: str  # "Python: yes", "Desired salary: 140k, high"
     points: float  # > 0 pulls toward the candidate's segment
+    phrase: str = ""  # the same in a sentence: "Python", "a high desired salary (140k)"
 
     @property
     def signed(self) -> str:
@@ -66,6 +72,14 @@ class CandidateExplanation:
     outlier_threshold: float | None
     outlier_percentile: float
     borderline_ratio: float = BORDERLINE_RATIO
+
+    @property
+    def because(self) -> str:
+        """The strongest reasons in a sentence: "Berlin, back-end developer and Python"."""
+        phrases = [reason.phrase for reason in self.toward_segment[:REASONS_SAID] if reason.phrase]
+        if len(phrases) < 2:
+            return "".join(phrases)
+        return f"{', '.join(phrases[:-1])} and {phrases[-1]}"
 
 
 def candidate_explanation(*, candidate: Candidate) -> CandidateExplanation | None:
@@ -127,7 +141,45 @@ def _points(contribution: Contribution) -> float:
 
 
 def _reason(contribution: Contribution) -> Reason:
-    return Reason(text=reason_text(contribution), points=contribution.points)
+    return Reason(
+        text=reason_text(contribution),
+        points=contribution.points,
+        phrase=reason_phrase(contribution),
+    )
+
+
+def reason_phrase(contribution: Contribution) -> str:
+    """A feature and the candidate's value as words in a sentence: "Python", "no Java",
+    "a high desired salary (140k)", "Berlin", "back-end developer", "no location given"."""
+    label = FEATURE_LABELS.get(contribution.feature, contribution.feature).lower()
+    if contribution.kind == "skill":
+        return contribution.feature if contribution.value else f"no {contribution.feature}"
+    if contribution.value is None or contribution.value == "":
+        return f"no {label} given"
+    if contribution.kind == "number":
+        text, level = _number_level(contribution)
+        if contribution.feature == "years_experience":
+            length = {"typical": "typical", "high": "long", "low": "short"}[level]
+            return f"{length} experience ({text} years)"
+        return f"a {level} {label} ({text})"
+    shown = _shown(contribution)
+    return role_text(shown) if contribution.feature == "primary_skill" else shown
+
+
+def _number_level(contribution: Contribution) -> tuple[str, str]:
+    """A given number as shown ("140k") and against the pool's median: typical, high or low."""
+    value = float(contribution.value)
+    median = contribution.pool_median
+    text = format_number(value, UNITS.get(contribution.feature, ""))
+    if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):
+        return text, "typical"
+    return text, "high" if value > median else "low"
+
+
+def _shown(contribution: Contribution) -> str:
+    """A category value by its label ("Master's degree" for "master")."""
+    value = str(contribution.value)
+    return VALUE_LABELS.get(contribution.feature, {}).get(value, value)
 
 
 def _filled_text(contribution: Contribution, unit: str) -> str:
@@ -146,17 +198,12 @@ def reason_text(contribution: Contribution) -> str:
         return f"{contribution.feature}: {'yes' if contribution.value else 'no'}"
     label = FEATURE_LABELS.get(contribution.feature, contribution.feature)
     if contribution.kind == "number":
-        unit = UNITS.get(contribution.feature, "")
-        median = contribution.pool_median
         if contribution.value is None:
+            unit = UNITS.get(contribution.feature, "")
             return f"{label}: not given ({_filled_text(contribution, unit)})"
-        value = float(contribution.value)
-        text = format_number(value, unit)
-        if median is None or abs(value - median) <= TYPICAL_BAND * abs(median):
-            return f"{label}: {text}, typical"
-        return f"{label}: {text}, {'high' if value > median else 'low'}"
-    value = str(contribution.value or "")
-    if not value:
+        return "{}: {}, {}".format(label, *_number_level(contribution))
+    if not contribution.value:
         return f"{label}: not given"
-    shown = VALUE_LABELS.get(contribution.feature, {}).get(value, value)
-    return f"{label}: {shown}" + ("" if contribution.known else " (new since training)")
+    return f"{label}: {_shown(contribution)}" + (
+        "" if contribution.known else " (new since training)"
+    )

@@ -11,7 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from candidates.models import EDUCATION_LABELS
+from common.numbers import number_text
 from segmentation.ml.profile_format import profile_statistic
 from segmentation.models import Segment, SegmentationRun
 
@@ -106,11 +109,16 @@ class ComparisonRow:
     pool_value: str
 
 
+def _currency_note(unit: str) -> str:
+    """Salaries are in the site's currency: "Desired salary (median, USD)"."""
+    return f", {settings.ADFLUX_CURRENCY}" if unit == "salary" else ""
+
+
 def profile_comparison(profile: Mapping[str, Any], pool: Mapping[str, Any]) -> list[ComparisonRow]:
     """The segment against the whole pool, feature by feature ("Python 68% vs 21%")."""
     rows = [
         ComparisonRow(
-            feature=f"{label} ({statistic})",
+            feature=f"{label} ({statistic}{_currency_note(unit)})",
             segment_value=format_number(profile_statistic(profile, field, statistic), unit),
             pool_value=format_number(profile_statistic(pool, field, statistic), unit),
         )
@@ -160,6 +168,7 @@ def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, 
             points[by_number[number]].append({"x": x, "y": y})
     pool = run.pool_profile or {}
     return {
+        "currency": settings.ADFLUX_CURRENCY,
         "segments": names,
         "sizes": [segment.size for segment in segments],
         "projection": points,
@@ -186,7 +195,7 @@ def segment_chart(segment: Segment, pool: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int | float) else str(value)
+    return number_text(value) if isinstance(value, int | float) else str(value)
 
 
 def _percent(share: Any) -> str:

@@ -13,7 +13,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate
-from segmentation.models import RUN_LARGE_COLUMNS, Assignment, Segment, SegmentationRun
+from segmentation.models import (
+    RUN_LARGE_COLUMNS,
+    Assignment,
+    Segment,
+    SegmentationRun,
+    UnusualCandidate,
+)
 
 
 def active_run_id() -> int | None:
@@ -48,6 +54,15 @@ def segments_attach(candidates: Iterable[Candidate], *, with_run: bool = False) 
 def in_segment(segment_id: int) -> Q:
     """Candidates in the segment (of any run: a segment belongs to one)."""
     return Q(Exists(Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id=segment_id)))
+
+
+def candidates_in_any_segment(*, segment_ids: Collection[int]) -> QuerySet[Candidate]:
+    """Every candidate of these segments (an audience, whole), for reading page by page."""
+    return Candidate.objects.filter(
+        Exists(
+            Assignment.objects.filter(candidate_id=OuterRef("pk"), segment_id__in=list(segment_ids))
+        )
+    )
 
 
 def without_segment() -> Q:
@@ -181,3 +196,52 @@ def segment_numbers_and_names(candidate_ids: list[int]) -> dict[int, tuple[int, 
             "candidate_id", "segment__number", "segment__name"
         )
     }
+
+
+def candidates_segment_history(candidate_ids: Collection[int]) -> list[dict[str, object]]:
+    """Every segment these candidates hold or held, run by run, and their unusual flags.
+
+    What a subject-access request shows of segmentation: each row names the run, whether it is
+    the active one, the segment and, where the run flagged the profile unusual, its distance.
+    """
+    unusual = {
+        (row.run_id, row.candidate_id): row.distance
+        for row in UnusualCandidate.objects.filter(candidate_id__in=list(candidate_ids))
+    }
+    rows = (
+        Assignment.objects.filter(candidate_id__in=list(candidate_ids))
+        .select_related("segment")
+        .order_by("candidate_id", "run_id")
+    )
+    active = active_run_id()
+    return [
+        {
+            "candidate_id": row.candidate_id,
+            "run": row.run_id,
+            "active_run": row.run_id == active,
+            "segment_number": row.segment.number,
+            "segment_name": row.segment.name,
+            "unusual_distance": unusual.get((row.run_id, row.candidate_id)),
+        }
+        for row in rows
+    ]
+def run_switch_flows(*, from_run_id: int, to_run_id: int) -> list[tuple[int, int, int]]:
+    """(segment in the first run, segment in the second, candidates) for every pair that occurs.
+
+    One grouped join of the two runs' assignment rows on the candidate: what switching the
+    active run from one to the other moves, as the rows stand now.
+    """
+    quote = connection.ops.quote_name
+    meta = Assignment._meta
+    table = quote(meta.db_table)
+    candidate = quote(meta.get_field("candidate").column)
+    segment = quote(meta.get_field("segment").column)
+    run = quote(meta.get_field("run").column)
+    sql = (
+        f"SELECT a.{segment}, b.{segment}, COUNT(*) FROM {table} a "
+        f"JOIN {table} b ON b.{candidate} = a.{candidate} AND b.{run} = %s "
+        f"WHERE a.{run} = %s GROUP BY a.{segment}, b.{segment}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [to_run_id, from_run_id])
+        return [(int(old), int(new), int(count)) for old, new, count in cursor.fetchall()]

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.models import Candidate
 from segmentation.ml import stages
 from segmentation.ml.artifacts import load_model
@@ -91,6 +93,7 @@ def segmentation_activate(
     run: SegmentationRun | None = None,
     user: AbstractBaseUser | None = None,
     on_stage: StageListener | None = None,
+    retarget: dict[int, list[int]] | None = None,
 ) -> ActivationResult:
     """Make ``run`` (default: the newest trained) the active one; every candidate follows.
 
@@ -100,6 +103,9 @@ def segmentation_activate(
     is told their twins (``run_activating``: campaigns add the twins to their targets), and the
     active run switches. A run whose rows were pruned has every candidate predicted again. A
     failure at any point leaves the previous active run, and every row, as they were.
+
+    ``retarget`` ({campaign id: segment ids of ``run``}) is what a person chose on the
+    activation page for campaigns whose segment ends without a twin; it travels with the twins.
     """
     activation_permission_check(user)
     timer = StageTimer(on_stage)
@@ -110,6 +116,7 @@ def segmentation_activate(
         pipeline = segmentation_pipeline_load(run)
     segments = list(run.segments.order_by("number"))
     segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
+    retarget = _retarget_check(run, segments, retarget or {})
     with transaction.atomic():
         assignments_lock(exclusive=True)
         run.refresh_from_db(fields=["assignments_as_of", "assignments_pruned", "is_active"])
@@ -143,6 +150,7 @@ def segmentation_activate(
                     run=run,
                     previous=previous,
                     twins=segment_twins(run=run, pipeline=pipeline, active=previous),
+                    retarget=retarget,
                 )
             SegmentationRun.objects.filter(is_active=True).exclude(pk=run.pk).update(
                 is_active=False
@@ -160,6 +168,12 @@ def segmentation_activate(
                     "updated_at",
                 ]
             )
+            audit_record(
+                kind=AuditKind.RUN_ACTIVATED,
+                user=user,
+                target=run,
+                details=_activation_details(run, previous, recomputed=len(features)),
+            )
     counts = dict(run.segments.order_by("number").values_list("name", "size"))
     total = sum(counts.values())
     logger.info("Activated run %s (%d candidates; %d computed again)", run.pk, total, len(features))
@@ -170,6 +184,39 @@ def segmentation_activate(
         timings=timer.rounded(),
         recomputed=len(features),
     )
+
+
+def _activation_details(
+    run: SegmentationRun, previous: SegmentationRun | None, *, recomputed: int
+) -> dict[str, object]:
+    """Which run replaced which, and how many candidates it moves (for the audit trail).
+
+    ``moved`` is the candidates whose segment is not the twin of the one they had, as the
+    migration summary counted them at training; unknown when the run was trained against
+    another run than the one it replaces.
+    """
+    summary = run.migration_summary or {}
+    matches = previous is not None and summary.get("previous_run") == previous.pk
+    return {
+        "run": run.pk,
+        "previous_run": previous.pk if previous is not None else None,
+        "candidates": sum(run.segments.values_list("size", flat=True)),
+        "moved": summary.get("moving") if matches else None,
+        "recomputed": recomputed,
+    }
+def _retarget_check(
+    run: SegmentationRun, segments: list[Segment], retarget: dict[int, list[int]]
+) -> dict[int, list[int]]:
+    """The chosen targets, refused whole if one is not a segment of the run being activated."""
+    own = {segment.pk for segment in segments}
+    for campaign_id, segment_ids in retarget.items():
+        strangers = sorted(set(segment_ids) - own)
+        if strangers:
+            raise SegmentationInputError(
+                f"Segment {strangers[0]} chosen for campaign {campaign_id} is not a segment of "
+                f"run {run.pk}; nothing was activated."
+            )
+    return {int(campaign_id): sorted(set(ids)) for campaign_id, ids in retarget.items()}
 
 
 def _changed_since(run: SegmentationRun, segments: list) -> list[int]:

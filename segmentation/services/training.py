@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from audit.kinds import AuditKind
+from audit.services import audit_record
 from candidates.models import EDUCATION_LABELS
 from segmentation.ml import stages
 from segmentation.ml.artifacts import save_model
@@ -148,6 +150,19 @@ def segmentation_train(
         library_versions=_library_versions(),
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    audit_record(
+        kind=AuditKind.TRAINING_STARTED,
+        user=user,
+        target=run,
+        details={
+            "run": run.pk,
+            "candidates": run.n_candidates,
+            "algorithm": config.algorithm,
+            "k": config.n_clusters,
+            "k_range": list(k_range) if k_range is not None else None,
+            "parameters": run.parameters,
+        },
+    )
     artifact_path: Path | None = None
     try:
         if on_run is not None:
@@ -225,14 +240,38 @@ def segmentation_train(
             run.timings = timer.rounded()
             run.finished_at = timezone.now()
             run.save()
+            # In the transaction that makes the run trained: one without the other never is.
+            audit_record(
+                kind=AuditKind.TRAINING_FINISHED,
+                user=user,
+                target=run,
+                details={
+                    "run": run.pk,
+                    "candidates": run.n_candidates,
+                    "features": run.n_features,
+                    "k": run.n_clusters,
+                    "inertia": run.inertia,
+                    "silhouette": run.silhouette,
+                    "segment_sizes": sizes,
+                    "quality": quality,
+                    "seconds": run.timings,
+                },
+            )
     except BaseException as exc:
         if artifact_path is not None:
             artifact_path.unlink(missing_ok=True)
+        error = str(exc) or exc.__class__.__name__
         SegmentationRun.objects.filter(pk=run.pk).update(
             status=SegmentationRun.Status.FAILED,
-            error=str(exc) or exc.__class__.__name__,
+            error=error,
             finished_at=timezone.now(),
             timings=timer.rounded(),
+        )
+        audit_record(
+            kind=AuditKind.TRAINING_FAILED,
+            user=user,
+            target=run,
+            details={"run": run.pk, "candidates": run.n_candidates, "error": error},
         )
         raise
     assignment_retention_apply()

@@ -11,15 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from candidates.selectors import candidates_exist
+from candidates.selectors import candidates_exist, locations_by_count
 from segmentation.forms.candidates import CandidateFilterForm
 from segmentation.presenters.explanations import candidate_explanation
 from segmentation.presenters.profiles import profile_comparison
 from segmentation.selectors.candidates import (
+    COUNT_EXACT_UP_TO,
     PAGE_SIZE,
+    MatchCount,
     candidate_detail_get,
     candidate_list_page,
-    locations_suggested,
+    candidate_match_count,
 )
 from segmentation.selectors.runs import segments_active
 
@@ -29,10 +31,16 @@ from segmentation.selectors.runs import segments_active
 def candidate_list(request: HttpRequest) -> HttpResponse:
     segments = segments_active()
     form = CandidateFilterForm(request.GET, segments=segments)
-    page, after = None, None
+    page, after, matches = None, None, None
     if form.is_valid():
         after = form.cleaned_data["after"]
-        page = candidate_list_page(filters=form.filters(), after=after)
+        filters = form.filters()
+        page = candidate_list_page(filters=filters, after=after)
+        # A first page with no next one holds every match: no need to count them.
+        if after is None and page.next_after is None and not filters.only_segment():
+            matches = MatchCount(len(page.candidates))
+        else:
+            matches = candidate_match_count(filters=filters)
     return render(
         request,
         "candidates/candidate_list.html",
@@ -42,7 +50,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_size": PAGE_SIZE,
             "after": after,
-            "locations": locations_suggested(segments),
+            "matches": matches,
+            "count_exact_up_to": COUNT_EXACT_UP_TO,
+            "locations": locations_by_count(),
             # Asked only when nothing is shown, to tell "no match" from "nothing imported yet".
             "has_candidates": bool(page and page.candidates) or candidates_exist(),
         },

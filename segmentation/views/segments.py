@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from segmentation.forms.segments import RetrainForm, SegmentRenameForm
+from segmentation.forms.segments import ActivationConfirmForm, RetrainForm, SegmentRenameForm
 from segmentation.jobs.start import (
     CANCEL_PERMISSION,
     segmentation_job_cancel,
@@ -18,7 +18,7 @@ from segmentation.jobs.start import (
 from segmentation.ml.errors import SegmentationError
 from segmentation.models import Segment, SegmentationJob, SegmentationRun
 from segmentation.permissions import ACTIVATE_PERMISSION
-from segmentation.presenters.jobs import job_describe, job_k_text
+from segmentation.presenters.jobs import job_describe, job_k_text, job_stage_text
 from segmentation.presenters.k_scores import k_scores_chart
 from segmentation.presenters.migration import run_pending_display
 from segmentation.presenters.profiles import (
@@ -46,6 +46,7 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
     run = run_active()
     segments = segments_of_run(run) if run else []
     total = sum(segment.size for segment in segments)
+    job = job_current()
     return render(
         request,
         "segmentation/overview.html",
@@ -57,7 +58,8 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
             "charts": overview_charts(run, segments) if run else None,
             "k_chart": k_scores_chart(run) if run else None,
             "unusual": unusual_candidates_summary(run=run) if run else None,
-            "job": job_current(),
+            "job": job,
+            "job_stage": job_stage_text(job) if job else "",
             "jobs": jobs_recent(),
             "runs": runs_recent(),
             "retrain_form": RetrainForm(),
@@ -110,6 +112,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status_label": job.get_status_display(),
             "in_progress": job.in_progress,
             "stage": job.stage,
+            "stage_text": job_stage_text(job),
             "progress": round(job.progress, 3),
             "summary": job_describe(job),
             "error": job.error,
@@ -174,19 +177,39 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required(ACTIVATE_PERMISSION, raise_exception=True)
 def run_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Activate a trained run in the background: every candidate gets a segment from it."""
-    run = get_object_or_404(SegmentationRun, pk=pk)
-    try:
-        job = segmentation_job_start(kind=SegmentationJob.Kind.ACTIVATE, user=request.user, run=run)
-    except SegmentationError as exc:
-        messages.error(request, f"Run {run.pk} not activated: {exc}")
-    else:
-        messages.success(
-            request,
-            f"Activating run {run.pk} in the background (job {job.pk}). Candidates keep their "
-            "segments until it finishes; this page shows its progress.",
-        )
-    return redirect("segments")
+    """Ask, then activate a trained run in the background: every candidate gets a segment.
+
+    The page shows how many candidates would change segment and, for each campaign aimed at a
+    segment that ends without a twin, asks which new segments it should target (or none).
+    """
+    # Imported here: it loads the run's model (scikit-learn), which starting Django must not.
+    from segmentation.services.activation_plan import activation_plan
+
+    run = get_object_or_404(SegmentationRun.objects.without_large_columns(), pk=pk)
+    plan = activation_plan(run=run)
+    form = ActivationConfirmForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = segmentation_job_start(
+                kind=SegmentationJob.Kind.ACTIVATE,
+                user=request.user,
+                run=run,
+                retarget=form.retarget(),
+            )
+        except SegmentationError as exc:
+            messages.error(request, f"Run {run.pk} not activated: {exc}")
+        else:
+            messages.success(
+                request,
+                f"Activating run {run.pk} in the background (job {job.pk}). Candidates keep "
+                "their segments until it finishes; this page shows its progress.",
+            )
+        return redirect("segments")
+    return render(
+        request,
+        "segmentation/activate_confirm.html",
+        {"section": "segments", "run": run, "plan": plan, "form": form},
+    )

@@ -28,7 +28,7 @@
       bar.value = job.progress;
     }
     if (stage) {
-      stage.textContent = job.status === "queued" ? "Waiting for the worker…" : job.stage || "starting";
+      stage.textContent = job.stage_text;
     }
     if (job.error) {
       error.textContent = job.error;

@@ -38,33 +38,51 @@
     return labels.map((_, i) => (i === labels.length - 1 ? POOL_COLOUR : colour(i)));
   }
 
+  // Readable labels: the page's ink colour and a size a phone can read.
+  if (typeof Chart !== "undefined") {
+    Chart.defaults.color = "#1d2430";
+    Chart.defaults.font.size = 13;
+  }
+
+  function axisTitle(text) {
+    return { display: true, text: text, font: { weight: "600" } };
+  }
+
+  // Horizontal bars: segment names read along the left axis instead of slanting under bars.
+  function segmentBars(labels, values, colours, valueTitle, tick) {
+    return {
+      type: "bar",
+      data: { labels: labels, datasets: [{ label: valueTitle, data: values,
+        backgroundColor: colours }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: {
+        x: { beginAtZero: true, title: axisTitle(valueTitle), ticks: tick ? { callback: tick } : {} },
+        y: { title: axisTitle("Segment") },
+      } },
+    };
+  }
+
   const overview = data("segment-chart-data");
   if (overview) {
-    draw("chart-sizes", {
-      type: "bar",
-      data: { labels: overview.segments, datasets: [{ label: "Candidates", data: overview.sizes,
-        backgroundColor: overview.segments.map((_, i) => colour(i)) }] },
-      options: { plugins: { legend: { display: false } } },
-    });
+    const money = new Intl.NumberFormat("en-US", { style: "currency",
+      currency: overview.currency, notation: "compact", maximumFractionDigits: 1 });
+    draw("chart-sizes", segmentBars(overview.segments, overview.sizes,
+      overview.segments.map((_, i) => colour(i)), "Candidates"));
     draw("chart-projection", {
       type: "scatter",
       data: { datasets: overview.projection.map((points, i) => ({
         label: overview.segments[i], data: points, pointRadius: 2, backgroundColor: colour(i, 0.6),
       })) },
-      options: { scales: { x: { ticks: { display: false } }, y: { ticks: { display: false } } } },
+      options: { plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } }, scales: {
+        x: { ticks: { display: false }, title: axisTitle("First direction that separates segments") },
+        y: { ticks: { display: false }, title: axisTitle("Second direction") },
+      } },
     });
-    draw("chart-years", {
-      type: "bar",
-      data: { labels: overview.profile.labels, datasets: [{ label: "Median years of experience",
-        data: overview.profile.years, backgroundColor: poolColours(overview.profile.labels) }] },
-      options: { plugins: { legend: { display: false } } },
-    });
-    draw("chart-salary", {
-      type: "bar",
-      data: { labels: overview.profile.labels, datasets: [{ label: "Median desired salary (thousands)",
-        data: overview.profile.salary_k, backgroundColor: poolColours(overview.profile.labels) }] },
-      options: { plugins: { legend: { display: false } } },
-    });
+    draw("chart-years", segmentBars(overview.profile.labels, overview.profile.years,
+      poolColours(overview.profile.labels), "Median years of experience"));
+    draw("chart-salary", segmentBars(overview.profile.labels, overview.profile.salary_k,
+      poolColours(overview.profile.labels),
+      "Median desired salary a year (" + overview.currency + ")",
+      (value) => money.format(value * 1000)));
   }
 
   // Choosing k: scores (left axis) and inertia (right axis) per k; the chosen k stands out.
@@ -116,7 +134,11 @@
         { label: skills.segment_name + " (%)", data: skills.segment, backgroundColor: colour(0) },
         { label: "All candidates (%)", data: skills.pool, backgroundColor: POOL_COLOUR },
       ] },
-      options: { indexAxis: "y", scales: { x: { max: 100, beginAtZero: true } } },
+      options: { indexAxis: "y", plugins: { legend: { position: "bottom" } }, scales: {
+        x: { max: 100, beginAtZero: true, title: axisTitle("Share of candidates with the skill"),
+          ticks: { callback: (value) => value + " %" } },
+        y: { title: axisTitle("Skill") },
+      } },
     });
   }
 })();

@@ -109,3 +109,16 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/segments/$"))
+
+
+def segmented_demo(*, count: int, seed: int, clusters: int):
+    """Generated candidates, a run trained on them and activated: what a page needs to show."""
+    from candidates.services.generation import candidates_generate
+    from segmentation.ml.pipeline import ClusteringConfig
+    from segmentation.services.activation import segmentation_activate
+    from segmentation.services.training import segmentation_train
+
+    candidates_generate(count=count, seed=seed)
+    run = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": clusters}))
+    segmentation_activate(run=run)
+    return run

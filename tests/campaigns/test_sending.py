@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEntry
 from campaigns import links
 from campaigns.models import Campaign, CampaignMessage
 from campaigns.sending import CampaignSendError, campaign_send
@@ -60,6 +61,12 @@ def test_each_audience_member_gets_one_personal_message_with_one_click_unsubscri
         assert (ref.campaign_id, ref.candidate_id) == (outreach.campaign.pk, candidate.pk)
     statuses = Counter(CampaignMessage.objects.values_list("status", flat=True))
     assert statuses == {"sent": 5}
+    entry = AuditEntry.objects.get(kind="campaign.sent")
+    assert (entry.object_id, entry.details["sent"], entry.details["failed"]) == (
+        str(outreach.campaign.pk),
+        5,
+        0,
+    )
 
 
 @pytest.mark.django_db

@@ -168,3 +168,22 @@ def test_an_explanation_costs_a_few_queries(people, django_assert_max_num_querie
 )
 def test_reasons_read_as_a_recruiter_would_say_them(contribution, text):
     assert reason_text(contribution) == text
+
+
+def test_the_panel_leads_with_a_sentence_and_keeps_the_numbers_one_click_away(viewer, people):
+    section = _why_here(viewer, people["berliner"])
+    summary = re.search(r'<p id="why-here-summary">(.*?)</p>', section, re.S).group(1)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", summary)).split())
+    assert re.match(r"Closer to .+ than to .+ mostly because of: .+\.$", text), text
+    because = html.unescape(re.search(r'id="why-here-because">(.*?)<', summary).group(1))
+    # The three strongest pulls of the table, read as words ("a high desired salary (126k)"),
+    # without their points.
+    for text, _ in _reasons(section)[:3]:
+        value = text.split(": ", 1)[1].split(",")[0]
+        assert value in because, (value, because)
+    assert because.count(",") + because.count(" and ") == 2
+    assert not re.search(r"[+−]\d", because)
+    # The distances, the confidence and the table of pulls sit in a closed <details>.
+    details = section.split('<details id="why-here-numbers">', 1)[1]
+    assert 'id="confidence"' in details and 'id="why-here-reasons"' in details
+    assert "distance" not in summary

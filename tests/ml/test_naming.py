@@ -114,3 +114,38 @@ def test_roles_read_as_roles_and_keep_their_spelling():
     assert names[0].startswith("Junior DevOps specialist · Lisbon")
     assert names[1].startswith("Senior back-end developer · Berlin")
     assert names[2].startswith("iOS developer · Toronto")
+
+
+def _skills_profile(share: float, *, years: float = 5.0, location=None) -> dict:
+    """A segment set apart only by two skills that ``share`` of it holds (pool: 10 %)."""
+    return {
+        "years_experience": {"known": 100, "median": years},
+        "top_skills": [["NumPy", 100, share, 0.10], ["pandas", 90, share - 0.02, 0.09]],
+        "top_location": [location] if location else [],
+    }
+
+
+POOL = {"years_experience": {"known": 1000, "median": 5.0}}
+
+
+def test_a_segment_whose_named_skills_under_half_hold_is_called_mixed():
+    assert segment_names([_skills_profile(0.30)], POOL, mark_mixed=True) == [
+        "Mixed profiles · NumPy, pandas"
+    ]
+    # Without the mark (the seed's names) it keeps the skills alone.
+    assert segment_names([_skills_profile(0.30)], POOL) == ["NumPy, pandas"]
+
+
+def test_a_skill_most_of_the_segment_holds_names_it():
+    assert segment_names([_skills_profile(0.60)], POOL, mark_mixed=True) == ["NumPy, pandas"]
+
+
+def test_a_mixed_segment_keeps_its_seniority_after_the_word_mixed():
+    names = segment_names([_skills_profile(0.30, years=10.0)], POOL, mark_mixed=True)
+    assert names == ["Mixed profiles · Senior · NumPy, pandas"]
+
+
+def test_a_segment_with_a_location_of_its_own_is_not_mixed_for_weak_skills():
+    berlin = ["Berlin", 40, 0.40, 0.05]
+    profile = _skills_profile(0.30, location=berlin)
+    assert segment_names([profile], POOL, mark_mixed=True) == ["Berlin · NumPy, pandas"]

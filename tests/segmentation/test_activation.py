@@ -257,7 +257,13 @@ def test_the_page_shows_a_trained_run_s_summary_and_activates_it(client, trainer
     assert re.search(rf"<strong>{moving}</strong> of 90 candidates would change segment", page)
     assert f"Activate run {pending.pk}</button>" in page
 
-    response = client.post(reverse("segmentation-run-activate", args=[pending.pk]), follow=True)
+    confirm_url = reverse("segmentation-run-activate", args=[pending.pk])
+    # The button asks first, with the same number of candidates that would move.
+    confirm = client.get(confirm_url).content.decode()
+    assert f'<strong id="activate-moving">{moving}</strong> of 90 candidates' in confirm
+    assert not SegmentationJob.objects.exists()
+    active = SegmentationRun.objects.get(is_active=True)
+    response = client.post(confirm_url, {"active_run": active.pk}, follow=True)
     job = SegmentationJob.objects.get()
     assert (job.kind, job.run, job.created_by) == (Kind.ACTIVATE, pending, trainer)
     assert f"Activating run {pending.pk} in the background (job {job.pk})" in (
@@ -301,10 +307,13 @@ def test_the_page_button_needs_a_csrf_token(trainer, pending):
     assert not SegmentationJob.objects.exists()
 
 
-def test_the_page_button_only_takes_a_post(client, trainer, pending):
+def test_the_page_button_only_asks_until_confirmed(client, trainer, pending):
     client.force_login(trainer)
     response = client.get(reverse("segmentation-run-activate", args=[pending.pk]))
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert f"Activate run {pending.pk}?" in response.content.decode()
+    # A bare post (the old one-click button) asks too.
+    client.post(reverse("segmentation-run-activate", args=[pending.pk]))
     assert not SegmentationJob.objects.exists()
 
 

@@ -431,6 +431,6 @@ def test_segment_profile_is_readable_and_escaped(client, superuser):
     ).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt; (49%)" in content
-    assert "median 6.0, mean 7.5 (1,200 known)" in content
+    assert "median 6, mean 7.5 (1,200 known)" in content
     assert "1,234 (50% of candidates)" in content
     assert "Some college (57%), (blank) (8%)" in content

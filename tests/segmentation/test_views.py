@@ -124,6 +124,7 @@ def test_segment_detail_compares_with_the_pool_and_lists_campaigns(client, recru
     page = response.content.decode()
     assert "Profile against all candidates" in page
     assert "Years of experience (median)" in page
+    assert "Desired salary (median, USD)" in page
     assert "Backend push" in page
     shown = response.context["candidates"]
     assert len(shown) == segment.size and all(c.segment.pk == segment.pk for c in shown)
@@ -165,3 +166,20 @@ def test_rename_keeps_the_name_escaped(client, trainer, active_run):
 def test_unknown_segment_is_404(client, recruiter, db):
     client.force_login(recruiter)
     assert client.get(reverse("segment", args=[999_999])).status_code == 404
+
+
+def test_model_figures_sit_in_details_closed_for_a_recruiter_open_for_a_data_admin(
+    client, recruiter, trainer, active_run
+):
+    client.force_login(recruiter)
+    page = client.get(reverse("segments")).content.decode()
+    card = page.split('id="active-model"', 1)[1].split("</section>", 1)[0]
+    before, details = card.split("<details", 1)
+    # The recruiter's card leads with the run, k, candidates and date; the figures wait inside.
+    assert "Inertia" not in before and "Silhouette" not in before
+    assert details.startswith(' id="model-details">') and 'id="model-inertia"' in details
+    assert '<details id="model-details" open>' not in page
+
+    client.force_login(trainer)
+    page = client.get(reverse("segments")).content.decode()
+    assert '<details id="model-details" open>' in page

@@ -51,6 +51,7 @@ class Command(BaseCommand):
             if not Segment.objects.filter(pk=options["segment"]).exists():
                 raise CommandError(f"There is no segment with id {options['segment']}.")
             export["candidates"] = Candidate.objects.filter(in_segment(options["segment"]))
+            export["scope"] = f"segment {options['segment']}"
         target: str = options["file"]
         if target == STDOUT:
             count = candidates_export_csv(out=self.stdout, **export)

@@ -39,6 +39,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("campaigns", "0006_campaign_email_and_applications")]
+    dependencies = [("campaigns", "0007_campaign_email_and_applications")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_job_opening_years_in_range'),
+        ('campaigns', '0006_data_admin_erases_candidates'),
         ('candidates', '0005_contact_allowed_and_suppression_list'),
         ('segmentation', '0007_run_quality_and_k_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
