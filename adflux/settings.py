@@ -173,9 +173,7 @@ ADFLUX_JOB_HEARTBEAT_SECONDS = float(os.environ.get("ADFLUX_JOB_HEARTBEAT_SECOND
 ADFLUX_JOB_TIMEOUT_SECONDS = float(os.environ.get("ADFLUX_JOB_TIMEOUT_SECONDS", "60"))
 # A queued job no worker has started within this many seconds is failed, so it cannot block
 # every training and activation for ever (no worker running, say).
-ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS = float(
-    os.environ.get("ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS", "600")
-)
+ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS = float(os.environ.get("ADFLUX_JOB_QUEUE_TIMEOUT_SECONDS", "600"))
 # Runs whose assignment rows are kept: the active one and this many of the newest (each run's
 # rows take one row per candidate). An older run can still be activated, more slowly.
 ADFLUX_ASSIGNMENT_RUNS_KEPT = int(os.environ.get("ADFLUX_ASSIGNMENT_RUNS_KEPT", "5"))
@@ -248,6 +246,44 @@ if not re.fullmatch(r"[A-Z]{3}", ADFLUX_CURRENCY):
 ADFLUX_CSV_MAX_LINE_BYTES = env_positive_int("ADFLUX_CSV_MAX_LINE_BYTES", 1_048_576)
 ADFLUX_CSV_MAX_CELLS = env_positive_int("ADFLUX_CSV_MAX_CELLS", 1_000)
 ADFLUX_CSV_MAX_SKILLS = env_positive_int("ADFLUX_CSV_MAX_SKILLS", 100)
+
+# Email: the job-ad channel sends through Django's email backend, configured by one URL
+# (smtp://user:pass@host:port, submission://... for STARTTLS on 587, smtps://... for TLS;
+# ?timeout=10 sets the socket timeout). Unset, the demo prints messages on the console and
+# production uses Django's default, an SMTP server on localhost:25.
+_email_url = os.environ.get("EMAIL_URL", "").strip() or ("console:" if DEBUG else "")
+if _email_url:
+    import dj_email_url
+
+    try:
+        _email = dj_email_url.parse(_email_url)
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL is not a mail URL such as smtp://user:pass@host:587 ({exc})."
+        ) from exc
+    if "EMAIL_BACKEND" not in _email:  # an unknown scheme, which the parser lets through
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has an unknown scheme; use one of {', '.join(sorted(dj_email_url.SCHEMES))}"
+            " (e.g. smtp://user:pass@host:587)."
+        )
+    globals().update(_email)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AdFlux <jobs@localhost>")
+# Job-ad emails per second at most, so a campaign cannot flood the mail server (0: no limit).
+try:
+    ADFLUX_EMAIL_RATE = float(os.environ.get("ADFLUX_EMAIL_RATE", "") or "10")
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "ADFLUX_EMAIL_RATE must be a number of messages per second."
+    ) from exc
+if ADFLUX_EMAIL_RATE < 0:
+    raise ImproperlyConfigured("ADFLUX_EMAIL_RATE must be 0 (no limit) or more.")
+# The site's address as candidates reach it: the links in emails (apply, unsubscribe) start
+# with it, since an email has no request to take a host from.
+ADFLUX_BASE_URL = os.environ.get(
+    "ADFLUX_BASE_URL", "http://localhost:8000" if DEBUG else ""
+).rstrip("/")
+# Applications one email address may send through the public job pages per hour.
+ADFLUX_APPLY_LIMIT_PER_HOUR = env_positive_int("ADFLUX_APPLY_LIMIT_PER_HOUR", 3)
 
 # Security: strict unless DEBUG. `manage.py check --deploy` is clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

@@ -28,5 +28,7 @@ urlpatterns = [
     path("candidates/", include("segmentation.urls_candidates")),
     path("campaigns/", include("campaigns.urls")),
     path("audit/", include("audit.urls")),
+    # Public, login-free: job pages with the apply form, unsubscribe links of job-ad emails.
+    path("", include("campaigns.public_urls")),
     path("", RedirectView.as_view(pattern_name="segments", permanent=False)),
 ]

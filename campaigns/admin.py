@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from campaigns import selectors
 from campaigns.forms import CAMPAIGN_FIELDS, CampaignForm
-from campaigns.models import Campaign, JobOpening
+from campaigns.models import Application, Campaign, JobOpening
 from campaigns.services import campaign_save
 
 
@@ -79,3 +79,20 @@ class CampaignAdmin(admin.ModelAdmin):
         # The services saved the targets with the campaign; the form has nothing left to save.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Who applied, read-only: applications come from the public job pages only."""
+
+    list_display = ["name", "email", "job_opening", "campaign", "segment", "created_at"]
+    list_filter = ["job_opening", "campaign"]
+    list_select_related = ["job_opening", "campaign", "segment"]
+    search_fields = ["name", "email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

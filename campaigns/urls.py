@@ -5,6 +5,7 @@ from campaigns import (
     fairness_views,
     opening_views,
     views,
+    views_email,
     views_exports,
     views_lifecycle,
 )
@@ -20,6 +21,13 @@ urlpatterns = [
         views_exports.audience_download,
         name="campaign-audience-file",
     ),
+    path("<int:pk>/send/", views_email.campaign_send, name="campaign-send"),
+    path(
+        "<int:pk>/send-jobs/<int:job_pk>/",
+        views_email.campaign_send_job,
+        name="campaign-send-job",
+    ),
+    path("<int:pk>/results.csv", views_email.campaign_results_download, name="campaign-results"),
     path("<int:pk>/fairness/", fairness_views.campaign_fairness_page, name="campaign-fairness"),
     path(
         "<int:pk>/fairness.csv", fairness_views.campaign_fairness_csv, name="campaign-fairness-csv"

@@ -93,3 +93,15 @@ def worker(transactional_db, model_dir, tmp_path, settings):
     process = Worker(tmp_path / "worker.log", heartbeat=0.2, timeout=3)
     yield process
     process.stop()
+
+
+@pytest.fixture
+def smtp_server(tmp_path, settings):
+    """A real SMTP server process (aiosmtpd) that Django's email goes to in this test."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer(tmp_path / "mailbox")
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()

@@ -16,7 +16,8 @@ from django.contrib.auth.models import Group, Permission
 _groups = importlib.import_module("campaigns.migrations.0002_recruiter_and_data_admin_groups")
 # Added to Data admin by campaigns.migrations.0003_data_admin_activates, 0004 and 0006, and
 # audit.migrations.0003_data_admin_reads_audit and candidates.migrations.0008; export_audience
-# to both groups by campaigns.migrations.0009_recruiters_and_data_admins_export_audiences.
+# to both groups by campaigns.migrations.0009_recruiters_and_data_admins_export_audiences;
+# view_application to Recruiter by campaigns.migrations.0011_recruiters_see_applications.
 _LATER = {
     "Data admin": [
         ("segmentation", "activate_segmentation"),
@@ -29,7 +30,7 @@ _LATER = {
         ),
         ("campaigns", "export_audience"),
     ],
-    "Recruiter": [("campaigns", "export_audience")],
+    "Recruiter": [("campaigns", "export_audience"), ("campaigns", "view_application")],
 }
 # Removed by segmentation.migrations.0004_one_word_per_operation.
 _REMOVED = {("segmentation", "assign_segments")}

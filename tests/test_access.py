@@ -14,6 +14,13 @@ from campaigns.models import Campaign
 from segmentation.models import SegmentationJob
 
 PUBLIC = {"login"}  # the one page a visitor must reach to log in
+# Public by design, and safe by other means: the job page's form has CSRF, a honeypot and a limit
+# per address (tests/campaigns/test_apply.py); unsubscribe acts only on a signed token
+# (tests/campaigns/test_unsubscribe.py).
+PUBLIC_PAGES = {"job-public", "unsubscribe"}
+# RFC 8058 one-click unsubscribe: the mail provider posts without a form; the signed token is
+# what authorises the request.
+CSRF_EXEMPT = {"unsubscribe"}
 
 
 def _app_urls() -> list[tuple[str, str]]:
@@ -49,8 +56,12 @@ def test_the_walk_finds_the_pages():
     } <= names
 
 
+PRIVATE_URLS = [(name, path) for name, path in APP_URLS if name not in PUBLIC_PAGES]
+CSRF_URLS = [(name, path) for name, path in APP_URLS if name not in CSRF_EXEMPT]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "path"), APP_URLS, ids=[name for name, _ in APP_URLS])
+@pytest.mark.parametrize(("name", "path"), PRIVATE_URLS, ids=[name for name, _ in PRIVATE_URLS])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_no_page_answers_a_visitor_who_is_not_logged_in(client, name, path, method):
     response = getattr(client, method)(path)
@@ -66,7 +77,15 @@ def test_the_admin_needs_a_staff_login(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "path"), APP_URLS, ids=[name for name, _ in APP_URLS])
+@pytest.mark.parametrize("name", sorted(PUBLIC_PAGES))
+def test_the_public_pages_answer_without_a_login(client, name):
+    assert name in {found for found, _ in APP_URLS}, f"{name} is gone: update PUBLIC_PAGES"
+    response = client.get(dict(APP_URLS)[name])
+    assert response.status_code != 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), CSRF_URLS, ids=[name for name, _ in CSRF_URLS])
 def test_no_form_acts_without_its_csrf_token(superuser, name, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(superuser)
