@@ -27,13 +27,14 @@ from campaigns.lifecycle import (
 )
 from campaigns.models import Campaign
 from campaigns.status_changes import campaign_step, campaigns_tick
+from candidates.models import Candidate
 from tests.campaigns.test_views import (  # noqa: F401 (fixture)
     CREATE,
     campaign_data,
     make_run,
     recruiter,
 )
-from tests.factories import CampaignFactory, JobOpeningFactory
+from tests.factories import CampaignFactory, CandidateFactory, JobOpeningFactory
 from tests.worker import ROOT, other_process_env
 
 DAY = datetime.timedelta(days=1)
@@ -335,3 +336,30 @@ def test_the_running_check_starts_and_ends_campaigns_in_another_process(tmp_path
         log.close()
     assert process.returncode == 0, (tmp_path / "tick.log").read_text()
     assert f"Started campaign(s) {starts.pk}." in (tmp_path / "tick.log").read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_running_check_erases_candidates_past_retention_once_a_day(tmp_path):
+    old, recent = CandidateFactory(), CandidateFactory()
+    Candidate.objects.filter(pk=old.pk).update(updated_at=timezone.now() - 40 * DAY)
+    log = tmp_path / "tick.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "campaigns_tick", "--every", "0.2"],
+            cwd=ROOT,
+            env=other_process_env(ADFLUX_CANDIDATE_RETENTION_DAYS="30"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and Candidate.objects.filter(pk=old.pk).exists():
+                time.sleep(0.1)
+            time.sleep(1)  # several more checks: the chores do not run again the same day
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    text = log.read_text()
+    assert list(Candidate.objects.values_list("pk", flat=True)) == [recent.pk], text
+    assert text.count("Erased 1 candidate(s) unchanged for more than 30 days") == 1, text
+    assert text.count("Erased") == 1 and "prune" in text.lower(), text

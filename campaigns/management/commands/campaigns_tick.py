@@ -2,7 +2,9 @@
 
 Once (for cron or a systemd timer, every minute), or in a loop beside the background worker
 (``--every 60``, as ``make run`` does). django-tasks has no periodic tasks, so the calendar's
-check is its own small process; it is idempotent, so two of them do no harm.
+check is its own small process; it is idempotent, so two of them do no harm. In a loop it also
+does the daily housekeeping, once when it starts and then once a day: ``apply_retention``
+(candidates unchanged past ``ADFLUX_CANDIDATE_RETENTION_DAYS``) and ``prune_audit``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from types import FrameType
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, close_old_connections
 
@@ -50,10 +53,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self.stdout.write(f"Checking campaign dates every {every:g} s.")
+        housekept: datetime.date | None = None
         while self._running:
             close_old_connections()
             try:
                 self._tick(options["today"])
+                if housekept != datetime.date.today():
+                    self._housekeeping()
+                    housekept = datetime.date.today()
             except DatabaseError as exc:
                 # A database restart must not end the loop: the next check tries again.
                 self.stderr.write(self.style.ERROR(f"Campaign dates not checked: {exc}"))
@@ -68,6 +75,12 @@ class Command(BaseCommand):
             if ids:
                 listed = ", ".join(str(pk) for pk in ids)
                 self.stdout.write(self.style.SUCCESS(f"{label} campaign(s) {listed}."))
+        self.stdout.flush()
+
+    def _housekeeping(self) -> None:
+        """The daily chores: erase candidates past retention, prune the audit trail."""
+        call_command("apply_retention", stdout=self.stdout, stderr=self.stderr)
+        call_command("prune_audit", stdout=self.stdout, stderr=self.stderr)
         self.stdout.flush()
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
