@@ -90,6 +90,9 @@ def test_retrain_runs_in_the_worker_then_a_person_reads_the_summary_and_activate
     screens.take("trained-not-active")
 
     page.get_by_role("button", name=f"Activate run {trained.pk}").click()
+    # Activation asks first, with the candidates that would move.
+    assert page.locator("#activate-moving").inner_text() == f"{moving:,}"
+    page.click("#activate-confirm-button")
     page.wait_for_selector(f"text=Activating run {trained.pk} in the background")
     page.wait_for_selector("#job-badge.succeeded", timeout=120_000)
     assert page.locator("#segments-table tbody tr").count() == 4
