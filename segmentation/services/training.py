@@ -19,7 +19,7 @@ from segmentation.ml import stages
 from segmentation.ml.artifacts import save_model
 from segmentation.ml.choose_k import choose_k
 from segmentation.ml.naming import segment_names
-from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
+from segmentation.ml.outliers import training_outlier_threshold_of
 from segmentation.ml.pipeline import (
     DEFAULT_CLUSTERS,
     RECOMMENDED_SVD_COMPONENTS,
@@ -38,8 +38,6 @@ from segmentation.services.succession import run_succession_plan, run_succession
 from segmentation.services.unusual import unusual_candidates_replace
 
 logger = logging.getLogger(__name__)
-
-
 
 
 # The default is the recommended configuration (docs/quality.md): numbers through their
@@ -154,15 +152,13 @@ def segmentation_train(
             on_run(run)
         result = fit_segmentation(features, config, timer)
         with timer.stage(stages.OUTLIERS):
-            threshold = training_outlier_threshold(
-                result.pipeline,
-                features,
-                percentile=config.outlier_percentile,
-                random_state=config.random_state,
+            # The fit already placed every candidate (its predict stage): their segments and
+            # distances become the run's rows, so activating it later predicts nobody, and the
+            # threshold is a percentile of a sample of those distances.
+            labels, distances = result.assigned, result.distances
+            threshold = training_outlier_threshold_of(
+                distances, percentile=config.outlier_percentile, random_state=config.random_state
             )
-            # What activation used to compute: every candidate's segment and distance, written
-            # once as the run's rows, so activating it later reads and predicts nobody.
-            labels, distances = predict_with_distances(result.pipeline, features)
         with timer.stage(stages.PROFILES):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
             pool = pool_profile(features)
@@ -204,12 +200,14 @@ def segmentation_train(
             segment_id_of = np.array(
                 list(run.segments.order_by("number").values_list("pk", flat=True)), dtype=np.int64
             )
-            assignment_rows_insert(
-                run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
-            )
             unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
             # After the segments exist (and have their automatic names): twins, custom names.
             run_succession_record(run=run, plan=succession)
+            # Last: on PostgreSQL attaching the rows' partition locks the candidate table
+            # against writes until this transaction commits (services/assignment_writes.py).
+            assignment_rows_insert(
+                run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+            )
             run.status = SegmentationRun.Status.TRAINED
             run.inertia = result.inertia
             run.silhouette = result.silhouette
