@@ -32,9 +32,17 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
     pairs = CandidateSkill.objects.all()
     if candidate_ids is not None:
         wanted = sorted(set(candidate_ids))
-        # An empty IN list compiles to no SQL at all; no candidate has a negative id.
-        candidates = candidates.filter(id__in=wanted) if wanted else candidates.filter(id__lt=0)
-        pairs = pairs.filter(candidate_id__in=wanted) if wanted else pairs.filter(id__lt=0)
+        if not wanted:  # an activation with nobody changed: no query at all
+            return CandidateFeatures(
+                ids=np.zeros(0, dtype=np.int64),
+                numeric=np.zeros((0, len(NUMERIC_FEATURES)), dtype=np.float64),
+                categorical={name: np.zeros(0, dtype=object) for name in CATEGORICAL_FEATURES},
+                skill_rows=np.zeros(0, dtype=np.int64),
+                skill_codes=np.zeros(0, dtype=np.int32),
+                skill_names=(),
+            )
+        candidates = candidates.filter(id__in=wanted)
+        pairs = pairs.filter(candidate_id__in=wanted)
     ids, numeric, categorical = _profile_columns(candidates)
     if candidate_ids is None and connection.vendor in _TEXT_AGGREGATE:
         flat = _pairs_aggregated()
