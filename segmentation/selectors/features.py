@@ -44,10 +44,17 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         candidates = candidates.filter(id__in=wanted)
         pairs = pairs.filter(candidate_id__in=wanted)
     ids, numeric, categorical = _profile_columns(candidates)
+    skill_table: tuple[np.ndarray, tuple[str, ...]] | None = None
     if candidate_ids is None and connection.vendor in _TEXT_AGGREGATE:
         flat = _pairs_aggregated()
-    else:
+    elif candidate_ids is None:
         flat = _pairs_fetched(pairs)
+    else:
+        # A few candidates (a save): their pairs with the skills' names, in one query.
+        named = list(pairs.values_list("candidate_id", "skill_id", "skill__name"))
+        flat = np.array([(c, s) for c, s, _ in named], dtype=np.int64).reshape(-1, 2)
+        names = dict(sorted({s: name for _, s, name in named}.items()))
+        skill_table = np.array(list(names), dtype=np.int64), tuple(names.values())
     n = len(ids)
     row_of = np.searchsorted(ids, flat[:, 0])
     known = (
@@ -55,10 +62,7 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         if n
         else np.zeros(len(flat), dtype=bool)
     )
-    # A few candidates (a save): only their skills' names, not the whole table.
-    skill_ids, skill_names = _skill_table(
-        None if candidate_ids is None else sorted(set(flat[:, 1].tolist()))
-    )
+    skill_ids, skill_names = skill_table or _skill_table()
     code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
     code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
     return CandidateFeatures(
@@ -159,11 +163,8 @@ def _pairs_fetched(pairs: QuerySet[CandidateSkill]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
 
 
-def _skill_table(wanted: list[int] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
-    skills = Skill.objects.order_by("id")
-    if wanted is not None:
-        skills = skills.filter(id__in=wanted)
-    table = list(skills.values_list("id", "name"))
+def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:
+    table = list(Skill.objects.order_by("id").values_list("id", "name"))
     ids = np.array([skill_id for skill_id, _ in table], dtype=np.int64)
     return ids, tuple(name for _, name in table)
 

@@ -45,6 +45,15 @@ def unusual_candidates_refresh(
     """
     runs = SegmentationRun.objects.filter(pk=run_id)
     threshold = runs.values_list("outlier_threshold", flat=True).first()
+    return unusual_candidates_flag(
+        run_id=run_id, candidate_ids=candidate_ids, distances=distances, threshold=threshold
+    )
+
+
+def unusual_candidates_flag(
+    *, run_id: int, candidate_ids: np.ndarray, distances: np.ndarray, threshold: float | None
+) -> int:
+    """``unusual_candidates_refresh`` with the run's threshold already known (a save)."""
     UnusualCandidate.objects.filter(run_id=run_id, candidate_id__in=candidate_ids.tolist()).delete()
     if threshold is None:
         return 0
