@@ -41,6 +41,8 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
                 skill_codes=np.zeros(0, dtype=np.int32),
                 skill_names=(),
             )
+        if len(wanted) <= FEW_CANDIDATES:
+            return _few_candidates(wanted)
         candidates = candidates.filter(id__in=wanted)
         pairs = pairs.filter(candidate_id__in=wanted)
     ids, numeric, categorical = _profile_columns(candidates)
@@ -50,11 +52,9 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
     elif candidate_ids is None:
         flat = _pairs_fetched(pairs)
     else:
-        # A few candidates (a save): their pairs with the skills' names, in one query.
+        # Some candidates (an import batch): their pairs with the skills' names, in one query.
         named = list(pairs.values_list("candidate_id", "skill_id", "skill__name"))
-        flat = np.array([(c, s) for c, s, _ in named], dtype=np.int64).reshape(-1, 2)
-        names = dict(sorted({s: name for _, s, name in named}.items()))
-        skill_table = np.array(list(names), dtype=np.int64), tuple(names.values())
+        flat, skill_table = _named_pairs(named)
     n = len(ids)
     row_of = np.searchsorted(ids, flat[:, 0])
     known = (
@@ -71,6 +71,74 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         categorical=categorical,
         skill_rows=row_of[known],
         skill_codes=code_of[flat[known, 1]],
+        skill_names=skill_names,
+    )
+
+
+# Up to this many candidates (a save, a small batch) the read is two hand-written queries:
+# building them through the ORM cost more than running them (docs/benchmarks.md, on save).
+FEW_CANDIDATES = 32
+
+
+def _named_pairs(
+    named: list[tuple[int, int, str]],
+) -> tuple[np.ndarray, tuple[np.ndarray, tuple[str, ...]]]:
+    """(candidate, skill, name) rows -> the (n, 2) pairs and the skill table, ordered by id."""
+    flat = np.array([(c, s) for c, s, _ in named], dtype=np.int64).reshape(-1, 2)
+    names = dict(sorted({s: name for _, s, name in named}.items()))
+    return flat, (np.array(list(names), dtype=np.int64), tuple(names.values()))
+
+
+def _few_candidates(wanted: list[int]) -> CandidateFeatures:
+    """``candidate_features_load`` for a few ids: the same result from two plain queries."""
+    quote = connection.ops.quote_name
+    meta, pair_meta, skill_meta = Candidate._meta, CandidateSkill._meta, Skill._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("id", *NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
+    )
+    marks = ", ".join(["%s"] * len(wanted))
+    pair_candidate = quote(pair_meta.get_field("candidate").column)
+    pair_skill = quote(pair_meta.get_field("skill").column)
+    skill_name = quote(skill_meta.get_field("name").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} "
+            f"IN ({marks}) ORDER BY {quote(meta.pk.column)}",
+            wanted,
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT p.{pair_candidate}, p.{pair_skill}, s.{skill_name} "
+            f"FROM {quote(pair_meta.db_table)} p JOIN {quote(skill_meta.db_table)} s "
+            f"ON s.{quote(skill_meta.pk.column)} = p.{pair_skill} "
+            f"WHERE p.{pair_candidate} IN ({marks})",
+            wanted,
+        )
+        named = cursor.fetchall()
+    n_numeric = len(NUMERIC_FEATURES)
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    numeric = np.array(
+        [[np.nan if v is None else v for v in row[1 : 1 + n_numeric]] for row in rows],
+        dtype=np.float64,
+    ).reshape(len(rows), n_numeric)
+    categorical = {}
+    for j, name in enumerate(CATEGORICAL_FEATURES):
+        values = np.empty(len(rows), dtype=object)
+        values[:] = [
+            "" if row[1 + n_numeric + j] is None else row[1 + n_numeric + j] for row in rows
+        ]
+        categorical[name] = values
+    flat, (skill_ids, skill_names) = _named_pairs(named)
+    row_of = {candidate_id: row for row, candidate_id in enumerate(ids.tolist())}
+    code_of = {skill_id: code for code, skill_id in enumerate(skill_ids.tolist())}
+    pairs = [(row_of[c], code_of[s]) for c, s in flat.tolist() if c in row_of]
+    return CandidateFeatures(
+        ids=ids,
+        numeric=numeric,
+        categorical=categorical,
+        skill_rows=np.array([row for row, _ in pairs], dtype=np.int64),
+        skill_codes=np.array([code for _, code in pairs], dtype=np.int32),
         skill_names=skill_names,
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from django.db import connection
-from django.db.models import F
 
 from segmentation.models import Assignment, Segment
 
@@ -71,13 +70,19 @@ def assignment_rows_set(*, run_id: int, candidate_ids: np.ndarray, segment_ids: 
     if len(candidate_ids) == 0:
         return 0
     ids, segments = candidate_ids.tolist(), segment_ids.tolist()
+    table, run, candidate, segment = _table()
     current: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        current.update(
-            Assignment.objects.filter(
-                run_id=run_id, candidate_id__in=ids[start : start + 500]
-            ).values_list("candidate_id", "segment_id")
-        )
+    # Plain SQL: for one saved candidate, building the query through the ORM cost more than
+    # running it.
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"SELECT {candidate}, {segment} FROM {table} WHERE {run} = %s "
+                f"AND {candidate} IN ({', '.join(['%s'] * len(chunk))})",
+                [run_id, *chunk],
+            )
+            current.update(cursor.fetchall())
     moves: dict[int, int] = {}
     changed: list[tuple[int, int]] = []
     new: list[tuple[int, int]] = []
@@ -91,7 +96,6 @@ def assignment_rows_set(*, run_id: int, candidate_ids: np.ndarray, segment_ids: 
         else:
             moves[old] = moves.get(old, 0) - 1
             changed.append((candidate_id, segment_id))
-    table, run, candidate, segment = _table()
     with connection.cursor() as cursor:
         if changed:
             cursor.executemany(
@@ -109,9 +113,16 @@ def assignment_rows_set(*, run_id: int, candidate_ids: np.ndarray, segment_ids: 
 
 def segment_sizes_move(moves: dict[int, int]) -> None:
     """Add each delta to its segment's size (negative for candidates that left)."""
-    for segment_id, delta in moves.items():
-        if delta:
-            Segment.objects.filter(pk=segment_id).update(size=F("size") + delta)
+    quote = connection.ops.quote_name
+    size = quote(Segment._meta.get_field("size").column)
+    sql = (
+        f"UPDATE {quote(Segment._meta.db_table)} SET {size} = {size} + %s "
+        f"WHERE {quote(Segment._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        for segment_id, delta in moves.items():
+            if delta:
+                cursor.execute(sql, [delta, segment_id])
 
 
 def assignment_rows_delete(*, run_ids: list[int]) -> int:
