@@ -35,12 +35,20 @@ def segments_attach(candidates: Iterable[Candidate], *, with_run: bool = False) 
     candidates = list(candidates)
     rows = Assignment.objects.filter(
         run__is_active=True, candidate_id__in=[c.pk for c in candidates]
-    ).select_related("segment__run" if with_run else "segment")
-    if with_run:
-        rows = rows.defer(
+    )
+    if not candidates:
+        found = {}
+    elif with_run:
+        rows = rows.select_related("segment__run").defer(
             *(f"segment__run__{column}" for column in RUN_LARGE_COLUMNS if column != "pool_profile")
         )
-    found = {row.candidate_id: row.segment for row in rows} if candidates else {}
+        found = {row.candidate_id: row.segment for row in rows}
+    else:
+        # Each segment once: joined per row, a list page decoded the same segment's profile
+        # (a JSON document) for each of its fifty rows, a third of the page's time.
+        pairs = dict(rows.values_list("candidate_id", "segment_id"))
+        segments = Segment.objects.in_bulk(set(pairs.values()))
+        found = {candidate_id: segments[segment_id] for candidate_id, segment_id in pairs.items()}
     for candidate in candidates:
         candidate.segment = found.get(candidate.pk)
 
