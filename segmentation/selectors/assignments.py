@@ -29,8 +29,9 @@ def segments_attach(candidates: Iterable[Candidate], *, with_run: bool = False) 
     """Set ``candidate.segment`` on each (its segment under the active run, or None).
 
     One query: the candidates' rows under the active run, with their segments (without their
-    profiles, which lists do not show). ``with_run``: each segment comes with its profile and run, without the run's large JSON columns except the pool
-    profile (the candidate page compares the segment with the pool).
+    profiles, which lists do not show). ``with_run``: each segment comes with its profile and
+    its run, without the run's large JSON columns except the pool profile (the candidate page
+    compares the segment with the pool).
     """
     candidates = list(candidates)
     rows = Assignment.objects.filter(
