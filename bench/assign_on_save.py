@@ -57,6 +57,9 @@ def main() -> int:
 
     new_times: list[float] = []
     edit_times: list[float] = []
+    # CPU time of this process (SQLite works inside it): on a machine shared with other work,
+    # wall time mostly measures waiting for a core.
+    cpu_times: list[float] = []
     first_call = None
     for i in range(args.saves):
         candidate = Candidate.objects.create(
@@ -72,9 +75,10 @@ def main() -> int:
             CandidateSkill(candidate=candidate, skill_id=skills[(i + j) % len(skills)])
             for j in range(5)
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         candidate_segments_assign(candidate_ids=[candidate.pk])
         elapsed = time.perf_counter() - started
+        cpu_times.append(time.process_time() - cpu)
         if first_call is None:
             first_call = elapsed
         else:
@@ -83,9 +87,10 @@ def main() -> int:
         Candidate.objects.filter(pk=candidate.pk).update(
             years_experience=float((i * 7) % 40), desired_salary=200_000 - 300 * i
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         candidate_segments_assign(candidate_ids=[candidate.pk])
         edit_times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu)
 
     def ms(values: list[float], q: float) -> float:
         return statistics.quantiles(values, n=100)[int(q) - 1] * 1000
@@ -97,6 +102,10 @@ def main() -> int:
             f"{label}: median {statistics.median(values) * 1000:.2f} ms, "
             f"p95 {ms(values, 95):.2f} ms over {len(values)} saves"
         )
+    print(
+        f"CPU time per save (this process): median {statistics.median(cpu_times[1:]) * 1000:.2f} ms"
+        f" over {len(cpu_times) - 1} saves; load average {os.getloadavg()[0]:.1f}"
+    )
     verdict = "met" if statistics.median(new_times + edit_times) <= 0.005 else "MISSED"
     print(f"Target: median <= 5 ms: {verdict}")
     return 0

@@ -100,9 +100,27 @@ def _save(pipeline: SegmentationPipeline, directory: Path, stem: str) -> SavedAr
     return SavedArtifact(path=final, sha256=file_sha256(final))
 
 
-def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
-    """Load a pipeline only if the file exists, matches its recorded hash and our versions."""
-    path = Path(path)
+def model_file_check(path: Path, *, expected_sha256: str, sklearn_version: str | None) -> None:
+    """Refuse, in words, a model file that is missing, altered or from another scikit-learn.
+
+    What ``load_model`` checks before it unpickles, for a caller that may not need the model
+    at all (an activation with nobody to predict): hashing the file costs milliseconds, loading
+    it a tenth of a second. ``sklearn_version`` is the one recorded when the file was written.
+    """
+    _file_check(Path(path), expected_sha256)
+    if sklearn_version is not None and sklearn_version != sklearn.__version__:
+        raise _version_error(path, sklearn_version)
+
+
+def _version_error(path: Path, version: object) -> ArtifactError:
+    return ArtifactError(
+        f"{path} was trained with scikit-learn {version}, but "
+        f"scikit-learn {sklearn.__version__} is installed; models do not carry over between "
+        f"versions. Retrain the model."
+    )
+
+
+def _file_check(path: Path, expected_sha256: str) -> None:
     if not path.is_file():
         raise ArtifactError(
             f"The model file {path} is missing. Retrain the segmentation model "
@@ -115,6 +133,12 @@ def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
             f"(expected SHA-256 {expected_sha256 or 'none'}, found {actual}). It may have been "
             f"altered or replaced, so it was not loaded. Retrain the model."
         )
+
+
+def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
+    """Load a pipeline only if the file exists, matches its recorded hash and our versions."""
+    path = Path(path)
+    _file_check(path, expected_sha256)
     try:
         untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
     except Exception as exc:  # not a zip, no schema: skops names the problem
@@ -138,11 +162,7 @@ def load_model(path: Path, *, expected_sha256: str) -> SegmentationPipeline:
             f"reads version {ARTIFACT_FORMAT_VERSION}. Retrain the model."
         )
     if payload.get("sklearn_version") != sklearn.__version__:
-        raise ArtifactError(
-            f"{path} was trained with scikit-learn {payload.get('sklearn_version')}, but "
-            f"scikit-learn {sklearn.__version__} is installed; models do not carry over between "
-            f"versions. Retrain the model."
-        )
+        raise _version_error(path, payload.get("sklearn_version"))
     pipeline = payload.get("pipeline")
     if not isinstance(pipeline, SegmentationPipeline):
         raise ArtifactError(f"{path} does not hold a segmentation pipeline.")

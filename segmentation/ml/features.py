@@ -378,6 +378,39 @@ class FeatureEncoder:
         matrix.sort_indices()
         return matrix
 
+    def transform_dense(self, features: CandidateFeatures) -> np.ndarray:
+        """``transform``'s numbers as a dense array, for a few rows (a candidate saved).
+
+        The same columns and the same arithmetic, without building sparse blocks, which cost
+        more than the encoding itself for one row (tests/ml/test_few_rows.py holds them equal).
+        """
+        if not self.categories:
+            raise SegmentationInputError("The feature encoder has not been fitted.")
+        n = len(features)
+        dense = np.zeros((n, self.n_features), dtype=np.float64)
+        offset = len(NUMERIC_FEATURES)
+        dense[:, :offset] = (self._numbers(features) - self.means) / self.scales
+        for column in CATEGORICAL_FEATURES:
+            categories = self.categories[column]
+            for row, value in enumerate(features.categorical[column]):
+                position = _position(categories, value)
+                if position >= 0:
+                    dense[row, offset + position] = 1.0
+            offset += len(categories)
+        wanted = {skill_key(name) for name in features.skill_names}
+        position = {
+            key: j
+            for j, key in enumerate(skill_key(name) for name in self.skill_vocabulary)
+            if key in wanted
+        }
+        for row, code in zip(
+            features.skill_rows.tolist(), features.skill_codes.tolist(), strict=True
+        ):
+            column = position.get(skill_key(features.skill_names[code]), -1)
+            if column >= 0:
+                dense[row, offset + column] = 1.0
+        return dense
+
     def _skills_block(self, features: CandidateFeatures, n: int) -> sp.csr_matrix:
         position = {skill_key(name): j for j, name in enumerate(self.skill_vocabulary)}
         lookup = np.array(

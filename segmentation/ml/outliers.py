@@ -10,48 +10,25 @@ distance is above it is unusual. docs/explanations.md gives the reasoning.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
 
 from segmentation.ml.bounds import DEFAULT_OUTLIER_PERCENTILE  # noqa: F401 (re-exported)
 from segmentation.ml.features import CandidateFeatures
-from segmentation.ml.pipeline import SegmentationPipeline, sample_rows
+from segmentation.ml.pipeline import (  # noqa: F401 (center_spaces, squared_distances re-exported)
+    CHUNK_ROWS,
+    SegmentationPipeline,
+    center_spaces,
+    nearest_in_space,
+    sample_rows,
+    squared_distances,
+)
 
 # The configuration's default (99): one place to change it.
 # The threshold is a percentile of the distances of this many sampled training candidates: exact
 # up to this size, and above it within a few hundredths of a percent of the share flagged, for a
 # tenth of the cost of encoding a million candidates again.
 THRESHOLD_SAMPLE_SIZE = 100_000
-# Rows per block of the candidates x centres product: 64k rows x 100 centres is 50 MB.
-CHUNK_ROWS = 65_536
-
-
-def center_spaces(pipeline: SegmentationPipeline) -> tuple[np.ndarray, np.ndarray]:
-    """The segment centres as ``(in the clustering space, in the scaled feature space)``.
-
-    They are the same array unless an SVD reducer sits before the clustering model. Accepts
-    ``pipeline.centers`` in either space: an SVD never keeps as many components as there are
-    features, so the width says which one it is.
-    """
-    centers = np.asarray(pipeline.centers, dtype=np.float64)
-    reducer = pipeline.reducer
-    if reducer is None:
-        return centers, centers
-    if centers.shape[1] == pipeline.encoder.n_features:
-        return np.asarray(reducer.transform(centers)), centers
-    return centers, np.asarray(reducer.inverse_transform(centers))
-
-
-def squared_distances(space: sp.spmatrix | np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Squared Euclidean distances, rows x centres, as ||x||² − 2 x·c + ||c||² (never < 0)."""
-    if sp.issparse(space):
-        row_norms = np.asarray(space.multiply(space).sum(axis=1)).ravel()
-        products = np.asarray(space @ centers.T)
-    else:
-        space = np.asarray(space, dtype=np.float64)
-        row_norms = np.einsum("ij,ij->i", space, space)
-        products = space @ centers.T
-    squared = row_norms[:, None] - 2.0 * products + np.einsum("ij,ij->i", centers, centers)
-    return np.maximum(squared, 0.0)
 
 
 def nearest_distances(
@@ -60,7 +37,7 @@ def nearest_distances(
     """Each candidate's distance to the nearest segment centre, in the clustering space."""
     if len(features) == 0:
         return np.zeros(0, dtype=np.float64)
-    return _nearest_in_space(pipeline, pipeline.reduce(pipeline.transform(features)), chunk_rows)
+    return nearest_in_space(pipeline, pipeline.reduce(pipeline.transform(features)), chunk_rows)
 
 
 def predict_with_distances(
@@ -74,20 +51,38 @@ def predict_with_distances(
     """
     if len(features) == 0:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+    if len(features) <= FEW_ROWS and _nearest_centre_model(pipeline):
+        return _few_placed(pipeline, features)
     space = pipeline.reduce(pipeline.transform(features))
     labels = pipeline.estimator.predict(space).astype(np.int32)
-    return labels, _nearest_in_space(pipeline, space, chunk_rows)
+    return labels, nearest_in_space(pipeline, space, chunk_rows)
 
 
-def _nearest_in_space(
-    pipeline: SegmentationPipeline, space: sp.spmatrix | np.ndarray, chunk_rows: int
-) -> np.ndarray:
-    centers, _ = center_spaces(pipeline)
-    distances = np.empty(space.shape[0], dtype=np.float64)
-    for start in range(0, space.shape[0], chunk_rows):
-        block = squared_distances(space[start : start + chunk_rows], centers)
-        distances[start : start + chunk_rows] = np.sqrt(block.min(axis=1))
-    return distances
+# Up to this many rows (a save, a small import batch) the dense path below is taken: one
+# candidate cost ~1.4 ms through sparse blocks, scikit-learn's validation and its predict.
+FEW_ROWS = 32
+
+
+def _nearest_centre_model(pipeline: SegmentationPipeline) -> bool:
+    """Whether the model's predict is "the nearest centre" in a space a matrix product gives.
+
+    True for K-means and mini-batch K-means, with or without a TruncatedSVD before them; not
+    for bisecting K-means, whose predict walks its tree of splits.
+    """
+    return type(pipeline.estimator) in (KMeans, MiniBatchKMeans) and (
+        pipeline.reducer is None or type(pipeline.reducer) is TruncatedSVD
+    )
+
+
+def _few_placed(
+    pipeline: SegmentationPipeline, features: CandidateFeatures
+) -> tuple[np.ndarray, np.ndarray]:
+    """``predict_with_distances`` for a few rows in plain NumPy (tests/ml/test_few_rows.py)."""
+    space = pipeline.encoder.transform_dense(features)
+    if pipeline.reducer is not None:
+        space = space @ pipeline.reducer.components_.T  # TruncatedSVD.transform
+    squared = squared_distances(space, np.asarray(pipeline.estimator.cluster_centers_))
+    return squared.argmin(axis=1).astype(np.int32), np.sqrt(squared.min(axis=1))
 
 
 def outlier_threshold(distances: np.ndarray, percentile: float) -> float | None:
@@ -112,6 +107,22 @@ def training_outlier_threshold(
     rows = sample_rows(len(features), sample_size, random_state)
     sample = features if rows is None else features.take(rows)
     return outlier_threshold(nearest_distances(pipeline, sample), percentile)
+
+
+def training_outlier_threshold_of(
+    distances: np.ndarray,
+    *,
+    percentile: float = DEFAULT_OUTLIER_PERCENTILE,
+    sample_size: int | None = THRESHOLD_SAMPLE_SIZE,
+    random_state: int = 0,
+) -> float | None:
+    """``training_outlier_threshold`` from every training candidate's distance, already known.
+
+    The same sample of rows, so the same threshold (tests/ml/test_outliers.py), without
+    encoding the sample again.
+    """
+    rows = sample_rows(len(distances), sample_size, random_state)
+    return outlier_threshold(distances if rows is None else distances[rows], percentile)
 
 
 def unusual_rows(distances: np.ndarray, threshold: float | None) -> np.ndarray:

@@ -325,6 +325,11 @@ class TrainingResult:
     silhouette: float | None
     n_features: int
     projection: dict[str, Any] = field(default_factory=dict)
+    # Every candidate's segment as ``pipeline.predict`` gives it (``labels`` are the fit's own,
+    # which may differ from it when the fit used every row) and its nearest-centre distance:
+    # what the run's rows and unusual flags need, without encoding everyone a second time.
+    assigned: np.ndarray | None = None
+    distances: np.ndarray | None = None
 
 
 def sample_rows(n_rows: int, size: int | None, random_state: int) -> np.ndarray | None:
@@ -362,13 +367,16 @@ def fit_segmentation(
         encoder=encoder, estimator=estimator, config=config, reducer=reducer
     )
     with timer.stage(stages.PREDICT):
+        space = pipeline.reduce(matrix)
+        assigned = estimator.predict(space).astype(np.int32)
         if rows is None:
             labels = estimator.labels_.astype(np.int32)
             inertia = float(estimator.inertia_)
         else:
-            space = pipeline.reduce(matrix)
-            labels = estimator.predict(space).astype(np.int32)
+            labels = assigned
             inertia = float(-estimator.score(space))
+        distances = nearest_in_space(pipeline, space)
+        del space
     with timer.stage(stages.SILHOUETTE):
         silhouette = sampled_silhouette(matrix, labels, config)
     with timer.stage(stages.PROJECTION):
@@ -380,6 +388,8 @@ def fit_segmentation(
         silhouette=silhouette,
         n_features=matrix.shape[1],
         projection=projection,
+        assigned=assigned,
+        distances=distances,
     )
 
 
@@ -428,3 +438,48 @@ def sampled_silhouette(
 
 def _distinct_count(labels: np.ndarray) -> int:
     return int(np.count_nonzero(np.bincount(labels))) if len(labels) else 0
+
+
+# Rows per block of the candidates x centres product: 64k rows x 100 centres is 50 MB.
+CHUNK_ROWS = 65_536
+
+
+def center_spaces(pipeline: SegmentationPipeline) -> tuple[np.ndarray, np.ndarray]:
+    """The segment centres as ``(in the clustering space, in the scaled feature space)``.
+
+    They are the same array unless an SVD reducer sits before the clustering model. Accepts
+    ``pipeline.centers`` in either space: an SVD never keeps as many components as there are
+    features, so the width says which one it is.
+    """
+    centers = np.asarray(pipeline.centers, dtype=np.float64)
+    reducer = pipeline.reducer
+    if reducer is None:
+        return centers, centers
+    if centers.shape[1] == pipeline.encoder.n_features:
+        return np.asarray(reducer.transform(centers)), centers
+    return centers, np.asarray(reducer.inverse_transform(centers))
+
+
+def squared_distances(space: sp.spmatrix | np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances, rows x centres, as ||x||² − 2 x·c + ||c||² (never < 0)."""
+    if sp.issparse(space):
+        row_norms = np.asarray(space.multiply(space).sum(axis=1)).ravel()
+        products = np.asarray(space @ centers.T)
+    else:
+        space = np.asarray(space, dtype=np.float64)
+        row_norms = np.einsum("ij,ij->i", space, space)
+        products = space @ centers.T
+    squared = row_norms[:, None] - 2.0 * products + np.einsum("ij,ij->i", centers, centers)
+    return np.maximum(squared, 0.0)
+
+
+def nearest_in_space(
+    pipeline: SegmentationPipeline, space: sp.spmatrix | np.ndarray, chunk_rows: int = CHUNK_ROWS
+) -> np.ndarray:
+    """Each row's distance to its nearest centre, for rows already in the clustering space."""
+    centers, _ = center_spaces(pipeline)
+    distances = np.empty(space.shape[0], dtype=np.float64)
+    for start in range(0, space.shape[0], chunk_rows):
+        block = squared_distances(space[start : start + chunk_rows], centers)
+        distances[start : start + chunk_rows] = np.sqrt(block.min(axis=1))
+    return distances

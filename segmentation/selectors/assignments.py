@@ -34,19 +34,27 @@ def active_assignments() -> QuerySet[Assignment]:
 def segments_attach(candidates: Iterable[Candidate], *, with_run: bool = False) -> None:
     """Set ``candidate.segment`` on each (its segment under the active run, or None).
 
-    One query: the candidates' rows under the active run, with their segments. ``with_run``:
-    each segment comes with its run, without the run's large JSON columns except the pool
-    profile (the candidate page compares the segment with the pool).
+    One query: the candidates' rows under the active run, with their segments (without their
+    profiles, which lists do not show). ``with_run``: each segment comes with its profile and
+    its run, without the run's large JSON columns except the pool profile (the candidate page
+    compares the segment with the pool).
     """
     candidates = list(candidates)
     rows = Assignment.objects.filter(
         run__is_active=True, candidate_id__in=[c.pk for c in candidates]
-    ).select_related("segment__run" if with_run else "segment")
-    if with_run:
-        rows = rows.defer(
+    )
+    if not candidates:
+        found = {}
+    elif with_run:
+        rows = rows.select_related("segment__run").defer(
             *(f"segment__run__{column}" for column in RUN_LARGE_COLUMNS if column != "pool_profile")
         )
-    found = {row.candidate_id: row.segment for row in rows} if candidates else {}
+        found = {row.candidate_id: row.segment for row in rows}
+    else:
+        # Lists show the segment's name: without its profile, a list page no longer decodes
+        # the same segment's profile (a JSON document) for each of its fifty rows.
+        rows = rows.select_related("segment").defer("segment__profile")
+        found = {row.candidate_id: row.segment for row in rows}
     for candidate in candidates:
         candidate.segment = found.get(candidate.pk)
 

@@ -32,14 +32,29 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
     pairs = CandidateSkill.objects.all()
     if candidate_ids is not None:
         wanted = sorted(set(candidate_ids))
-        # An empty IN list compiles to no SQL at all; no candidate has a negative id.
-        candidates = candidates.filter(id__in=wanted) if wanted else candidates.filter(id__lt=0)
-        pairs = pairs.filter(candidate_id__in=wanted) if wanted else pairs.filter(id__lt=0)
+        if not wanted:  # an activation with nobody changed: no query at all
+            return CandidateFeatures(
+                ids=np.zeros(0, dtype=np.int64),
+                numeric=np.zeros((0, len(NUMERIC_FEATURES)), dtype=np.float64),
+                categorical={name: np.zeros(0, dtype=object) for name in CATEGORICAL_FEATURES},
+                skill_rows=np.zeros(0, dtype=np.int64),
+                skill_codes=np.zeros(0, dtype=np.int32),
+                skill_names=(),
+            )
+        if len(wanted) <= FEW_CANDIDATES:
+            return _few_candidates(wanted)
+        candidates = candidates.filter(id__in=wanted)
+        pairs = pairs.filter(candidate_id__in=wanted)
     ids, numeric, categorical = _profile_columns(candidates)
+    skill_table: tuple[np.ndarray, tuple[str, ...]] | None = None
     if candidate_ids is None and connection.vendor in _TEXT_AGGREGATE:
         flat = _pairs_aggregated()
-    else:
+    elif candidate_ids is None:
         flat = _pairs_fetched(pairs)
+    else:
+        # Some candidates (an import batch): their pairs with the skills' names, in one query.
+        named = list(pairs.values_list("candidate_id", "skill_id", "skill__name"))
+        flat, skill_table = _named_pairs(named)
     n = len(ids)
     row_of = np.searchsorted(ids, flat[:, 0])
     known = (
@@ -47,10 +62,7 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         if n
         else np.zeros(len(flat), dtype=bool)
     )
-    # A few candidates (a save): only their skills' names, not the whole table.
-    skill_ids, skill_names = _skill_table(
-        None if candidate_ids is None else sorted(set(flat[:, 1].tolist()))
-    )
+    skill_ids, skill_names = skill_table or _skill_table()
     code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
     code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
     return CandidateFeatures(
@@ -59,6 +71,74 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         categorical=categorical,
         skill_rows=row_of[known],
         skill_codes=code_of[flat[known, 1]],
+        skill_names=skill_names,
+    )
+
+
+# Up to this many candidates (a save, a small batch) the read is two hand-written queries:
+# building them through the ORM cost more than running them (docs/benchmarks.md, on save).
+FEW_CANDIDATES = 32
+
+
+def _named_pairs(
+    named: list[tuple[int, int, str]],
+) -> tuple[np.ndarray, tuple[np.ndarray, tuple[str, ...]]]:
+    """(candidate, skill, name) rows -> the (n, 2) pairs and the skill table, ordered by id."""
+    flat = np.array([(c, s) for c, s, _ in named], dtype=np.int64).reshape(-1, 2)
+    names = dict(sorted({s: name for _, s, name in named}.items()))
+    return flat, (np.array(list(names), dtype=np.int64), tuple(names.values()))
+
+
+def _few_candidates(wanted: list[int]) -> CandidateFeatures:
+    """``candidate_features_load`` for a few ids: the same result from two plain queries."""
+    quote = connection.ops.quote_name
+    meta, pair_meta, skill_meta = Candidate._meta, CandidateSkill._meta, Skill._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("id", *NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
+    )
+    marks = ", ".join(["%s"] * len(wanted))
+    pair_candidate = quote(pair_meta.get_field("candidate").column)
+    pair_skill = quote(pair_meta.get_field("skill").column)
+    skill_name = quote(skill_meta.get_field("name").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} "
+            f"IN ({marks}) ORDER BY {quote(meta.pk.column)}",
+            wanted,
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT p.{pair_candidate}, p.{pair_skill}, s.{skill_name} "
+            f"FROM {quote(pair_meta.db_table)} p JOIN {quote(skill_meta.db_table)} s "
+            f"ON s.{quote(skill_meta.pk.column)} = p.{pair_skill} "
+            f"WHERE p.{pair_candidate} IN ({marks})",
+            wanted,
+        )
+        named = cursor.fetchall()
+    n_numeric = len(NUMERIC_FEATURES)
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    numeric = np.array(
+        [[np.nan if v is None else v for v in row[1 : 1 + n_numeric]] for row in rows],
+        dtype=np.float64,
+    ).reshape(len(rows), n_numeric)
+    categorical = {}
+    for j, name in enumerate(CATEGORICAL_FEATURES):
+        values = np.empty(len(rows), dtype=object)
+        values[:] = [
+            "" if row[1 + n_numeric + j] is None else row[1 + n_numeric + j] for row in rows
+        ]
+        categorical[name] = values
+    flat, (skill_ids, skill_names) = _named_pairs(named)
+    row_of = {candidate_id: row for row, candidate_id in enumerate(ids.tolist())}
+    code_of = {skill_id: code for code, skill_id in enumerate(skill_ids.tolist())}
+    pairs = [(row_of[c], code_of[s]) for c, s in flat.tolist() if c in row_of]
+    return CandidateFeatures(
+        ids=ids,
+        numeric=numeric,
+        categorical=categorical,
+        skill_rows=np.array([row for row, _ in pairs], dtype=np.int64),
+        skill_codes=np.array([code for _, code in pairs], dtype=np.int32),
         skill_names=skill_names,
     )
 
@@ -151,11 +231,8 @@ def _pairs_fetched(pairs: QuerySet[CandidateSkill]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
 
 
-def _skill_table(wanted: list[int] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
-    skills = Skill.objects.order_by("id")
-    if wanted is not None:
-        skills = skills.filter(id__in=wanted)
-    table = list(skills.values_list("id", "name"))
+def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:
+    table = list(Skill.objects.order_by("id").values_list("id", "name"))
     ids = np.array([skill_id for skill_id, _ in table], dtype=np.int64)
     return ids, tuple(name for _, name in table)
 

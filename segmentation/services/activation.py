@@ -10,6 +10,7 @@ commands pass no user: whoever runs manage.py already holds the database.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from audit.kinds import AuditKind
 from audit.services import audit_record
 from candidates.models import Candidate
 from segmentation.ml import stages
-from segmentation.ml.artifacts import load_model
+from segmentation.ml.artifacts import load_model, model_file_check
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.outliers import predict_with_distances
 from segmentation.ml.pipeline import SegmentationPipeline
@@ -83,9 +84,23 @@ def activation_run_check(run: SegmentationRun | None) -> SegmentationRun:
 
 def segmentation_pipeline_load(run: SegmentationRun) -> SegmentationPipeline:
     """The run's fitted pipeline, refused unless its file matches the recorded checksum."""
+    _trained_check(run)
+    return load_model(Path(run.artifact_path), expected_sha256=run.artifact_sha256)
+
+
+def segmentation_model_check(run: SegmentationRun) -> None:
+    """Refuse a run whose model file could not be loaded, without loading it (milliseconds)."""
+    _trained_check(run)
+    model_file_check(
+        Path(run.artifact_path),
+        expected_sha256=run.artifact_sha256,
+        sklearn_version=(run.library_versions or {}).get("scikit-learn"),
+    )
+
+
+def _trained_check(run: SegmentationRun) -> None:
     if run.status != SegmentationRun.Status.TRAINED or not run.artifact_path:
         raise SegmentationInputError(f"Run {run.pk} has no trained model (status: {run.status}).")
-    return load_model(Path(run.artifact_path), expected_sha256=run.artifact_sha256)
 
 
 def segmentation_activate(
@@ -113,7 +128,11 @@ def segmentation_activate(
     if run is None:
         raise SegmentationInputError(NO_TRAINED_RUN)
     with timer.stage(stages.LOAD_MODEL):
-        pipeline = segmentation_pipeline_load(run)
+        # The file is checked now, so a run whose model could not serve the saves that follow
+        # is refused; it is loaded (a tenth of a second) only if someone needs predicting or
+        # the segments need matching.
+        segmentation_model_check(run)
+    pipeline = functools.cache(lambda: segmentation_pipeline_load(run))
     segments = list(run.segments.order_by("number"))
     segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
     retarget = _retarget_check(run, segments, retarget or {})
@@ -128,7 +147,11 @@ def segmentation_activate(
             else:
                 features = candidate_features_load(candidate_ids=_changed_since(run, segments))
         with timer.stage(stages.PREDICT):
-            labels, distances = predict_with_distances(pipeline, features)
+            labels, distances = (
+                predict_with_distances(pipeline(), features)
+                if len(features)
+                else (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+            )
         with timer.stage(stages.WRITE):
             if run.assignments_pruned:
                 assignment_rows_insert(

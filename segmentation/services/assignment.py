@@ -15,7 +15,7 @@ from segmentation.selectors.features import candidate_features_load
 from segmentation.services.assignment_writes import assignment_rows_set, segment_sizes_move
 from segmentation.services.locks import assignments_lock
 from segmentation.services.model_cache import active_model_get
-from segmentation.services.unusual import unusual_candidates_refresh
+from segmentation.services.unusual import unusual_candidates_flag
 
 
 def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
@@ -44,8 +44,11 @@ def candidate_segments_assign(*, candidate_ids: list[int]) -> int:
             candidate_ids=features.ids,
             segment_ids=model.segment_ids_for(labels),
         )
-        unusual_candidates_refresh(
-            run_id=model.run_id, candidate_ids=features.ids, distances=distances
+        unusual_candidates_flag(
+            run_id=model.run_id,
+            candidate_ids=features.ids,
+            distances=distances,
+            threshold=model.outlier_threshold,
         )
     return len(features)
 

@@ -8,7 +8,7 @@ asks the database which run is active (one indexed query) and reloads only when 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,9 @@ class ActiveModel:
     artifact_sha256: str
     pipeline: SegmentationPipeline
     segment_ids: np.ndarray  # segment primary key by segment number
+    # Read with the active run on every call (it is set once a run's distances are known),
+    # so a save needs no query of its own for it.
+    outlier_threshold: float | None = None
 
     def segment_ids_for(self, labels: np.ndarray) -> np.ndarray:
         return self.segment_ids[labels]
@@ -38,14 +41,16 @@ def active_model_get() -> ActiveModel | None:
     global _cached
     row = (
         SegmentationRun.objects.filter(is_active=True)
-        .values_list("pk", "artifact_path", "artifact_sha256")
+        .values_list("pk", "artifact_path", "artifact_sha256", "outlier_threshold")
         .first()
     )
     if row is None:
         return None
-    run_id, artifact_path, artifact_sha256 = row
+    run_id, artifact_path, artifact_sha256, threshold = row
     cached = _cached
     if cached is not None and (cached.run_id, cached.artifact_sha256) == (run_id, artifact_sha256):
+        if cached.outlier_threshold != threshold:
+            cached = replace(cached, outlier_threshold=threshold)
         return cached
     with _lock:
         if _cached is not None and (_cached.run_id, _cached.artifact_sha256) == (
@@ -56,7 +61,7 @@ def active_model_get() -> ActiveModel | None:
         pipeline = load_model(Path(artifact_path), expected_sha256=artifact_sha256)
         numbers = dict(Segment.objects.filter(run_id=run_id).values_list("number", "pk"))
         segment_ids = np.array([numbers[n] for n in range(len(numbers))], dtype=np.int64)
-        _cached = ActiveModel(run_id, artifact_sha256, pipeline, segment_ids)
+        _cached = ActiveModel(run_id, artifact_sha256, pipeline, segment_ids, threshold)
         return _cached
 
 

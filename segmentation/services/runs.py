@@ -8,6 +8,7 @@ from django.db import transaction
 
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.models import Segment, SegmentationRun
+from segmentation.services.assignment_writes import assignment_rows_delete
 
 
 def segmentation_run_delete(*, run: SegmentationRun) -> None:
@@ -19,6 +20,9 @@ def segmentation_run_delete(*, run: SegmentationRun) -> None:
         )
     artifact = Path(run.artifact_path) if run.artifact_path else None
     with transaction.atomic():
+        # The run's rows first, in one statement (on PostgreSQL its partition is dropped):
+        # the cascade would delete them row by row.
+        assignment_rows_delete(run_ids=[run.pk])
         run.delete()
         if artifact is not None:
             # Only after the commit: a rolled-back delete must still find its model file.

@@ -11,6 +11,7 @@ layer above. docs/retraining.md tells the whole story.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,18 +189,25 @@ def _summary(plan: SuccessionPlan, new_segments: list[Segment]) -> dict[str, Any
 
 
 def segment_twins(
-    *, run: SegmentationRun, pipeline: SegmentationPipeline, active: SegmentationRun
+    *,
+    run: SegmentationRun,
+    pipeline: Callable[[], SegmentationPipeline],
+    active: SegmentationRun,
 ) -> dict[int, int]:
     """{active run's segment id: its twin's id in ``run``}, for the segments that have one.
 
     Twins are the recorded ones when ``run`` was trained against the active run (or the other
-    way round: re-activating the previous run), else matched now.
+    way round: re-activating the previous run), else matched now with ``run``'s pipeline,
+    which ``pipeline()`` loads only then.
     """
     return dict(_twin_pairs(run=run, pipeline=pipeline, active=active))
 
 
 def _twin_pairs(
-    *, run: SegmentationRun, pipeline: SegmentationPipeline, active: SegmentationRun
+    *,
+    run: SegmentationRun,
+    pipeline: Callable[[], SegmentationPipeline],
+    active: SegmentationRun,
 ) -> list[tuple[int, int]]:
     if run.previous_run_id == active.pk:
         return list(
@@ -220,6 +228,6 @@ def _twin_pairs(
         return []
     if current is None:
         return []
-    matching = match_segments(current.pipeline, pipeline)
+    matching = match_segments(current.pipeline, pipeline())
     new_ids = dict(Segment.objects.filter(run=run).values_list("number", "pk"))
     return [(int(current.segment_ids[old]), new_ids[new]) for old, new in matching.pairs]

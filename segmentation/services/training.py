@@ -23,7 +23,7 @@ from segmentation.ml import stages
 from segmentation.ml.artifacts import SavedArtifact, save_model
 from segmentation.ml.choose_k import choose_k
 from segmentation.ml.naming import segment_names
-from segmentation.ml.outliers import predict_with_distances, training_outlier_threshold
+from segmentation.ml.outliers import training_outlier_threshold_of
 from segmentation.ml.pipeline import (
     DEFAULT_CLUSTERS,
     RECOMMENDED_SVD_COMPONENTS,
@@ -38,6 +38,7 @@ from segmentation.ml.timing import StageListener, StageTimer
 from segmentation.models import Segment, SegmentationRun, UnusualCandidate
 from segmentation.selectors.features import candidate_features_load
 from segmentation.services.assignment_writes import (
+    assignment_partition_prepare,
     assignment_rows_delete,
     assignment_rows_insert,
     assignments_analyze,
@@ -208,16 +209,16 @@ def segmentation_train(
             on_run(run)
         result = fit_segmentation(features, config, timer, encoder=encoder)
         with timer.stage(stages.OUTLIERS):
-            threshold = training_outlier_threshold(
-                result.pipeline,
-                features,
+            # The fit already placed every candidate it was given (its predict stage): locally
+            # those segments and distances become the run's rows, so activating it later
+            # predicts nobody; the threshold is a percentile of a sample of those distances.
+            threshold = training_outlier_threshold_of(
+                result.distances,
                 percentile=config.outlier_percentile,
                 random_state=config.random_state,
             )
             if cluster is None:
-                # What activation used to compute: every candidate's segment and distance,
-                # written once as the run's rows, so activating it later predicts nobody.
-                labels, distances = predict_with_distances(result.pipeline, features)
+                labels, distances = result.assigned, result.distances
         with timer.stage(stages.PROFILES):
             profiles = segment_profiles(features, result.labels, config.n_clusters)
             pool = pool_profile(features)
@@ -246,6 +247,8 @@ def segmentation_train(
                 # The executors write rows that point at the segments: those commit first.
                 with transaction.atomic():
                     segment_id_of = _segments_create(run, names, profiles, [0] * len(profiles))
+                # The executors COPY through the parent table: the run's partition must exist.
+                assignment_partition_prepare(run_id=run.pk)
                 assigned = cluster.assign(
                     result.pipeline,
                     outlier_threshold=threshold,
@@ -297,12 +300,14 @@ def segmentation_train(
             sizes = np.bincount(labels, minlength=config.n_clusters).tolist()
             with timer.stage(stages.WRITE), transaction.atomic():
                 segment_id_of = _segments_create(run, names, profiles, sizes)
-                assignment_rows_insert(
-                    run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
-                )
                 unusual_candidates_replace(run=run, candidate_ids=features.ids, distances=distances)
                 # After the segments exist (and have their automatic names): twins, custom names.
                 run_succession_record(run=run, plan=succession)
+                # Last: on PostgreSQL attaching the rows' partition locks the candidate table
+                # against writes until this transaction commits (services/assignment_writes.py).
+                assignment_rows_insert(
+                    run_id=run.pk, candidate_ids=features.ids, segment_ids=segment_id_of[labels]
+                )
                 _run_finish(
                     run, result, quality, pool, threshold, as_of, artifact, timer, inertia, user
                 )

@@ -45,7 +45,27 @@ def unusual_candidates_refresh(
     """
     runs = SegmentationRun.objects.filter(pk=run_id)
     threshold = runs.values_list("outlier_threshold", flat=True).first()
-    UnusualCandidate.objects.filter(run_id=run_id, candidate_id__in=candidate_ids.tolist()).delete()
+    return unusual_candidates_flag(
+        run_id=run_id, candidate_ids=candidate_ids, distances=distances, threshold=threshold
+    )
+
+
+def unusual_candidates_flag(
+    *, run_id: int, candidate_ids: np.ndarray, distances: np.ndarray, threshold: float | None
+) -> int:
+    """``unusual_candidates_refresh`` with the run's threshold already known (a save)."""
+    quote = connection.ops.quote_name
+    meta = UnusualCandidate._meta
+    run, candidate = (quote(meta.get_field(name).column) for name in ("run", "candidate"))
+    ids = candidate_ids.tolist()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            cursor.execute(
+                f"DELETE FROM {quote(meta.db_table)} WHERE {run} = %s "
+                f"AND {candidate} IN ({', '.join(['%s'] * len(chunk))})",
+                [run_id, *chunk],
+            )
     if threshold is None:
         return 0
     return _create(run_id, candidate_ids, distances, threshold)

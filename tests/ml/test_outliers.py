@@ -13,6 +13,7 @@ from segmentation.ml.outliers import (
     outlier_threshold,
     predict_with_distances,
     training_outlier_threshold,
+    training_outlier_threshold_of,
     unusual_rows,
 )
 from segmentation.ml.pipeline import ALGORITHMS, ClusteringConfig, fit_segmentation
@@ -100,3 +101,28 @@ def test_no_candidates_no_threshold():
 def test_a_percentile_that_would_flag_most_candidates_is_refused(percentile):
     with pytest.raises(SegmentationInputError, match="outlier_percentile must be from 50 to 100"):
         ClusteringConfig(outlier_percentile=percentile)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},  # every row fitted: the fit's own labels and a prediction may differ
+        {"fit_sample_size": 500},  # a sample fitted, everyone predicted
+        {"preset": "recommended", "svd_components": 5, "fit_sample_size": 500},
+    ],
+)
+def test_the_fit_s_placement_of_everyone_is_what_predicting_them_again_gives(config):
+    """Training reuses the fit's prediction and distances instead of encoding everyone again."""
+    features, result, _ = _with_outliers(per_group=400, **config)
+    labels, distances = predict_with_distances(result.pipeline, features)
+    np.testing.assert_array_equal(result.assigned, labels)
+    np.testing.assert_allclose(result.distances, distances, rtol=1e-12, atol=1e-12)
+    for size, seed in ((None, 0), (300, 3)):
+        assert training_outlier_threshold_of(
+            result.distances, percentile=97, sample_size=size, random_state=seed
+        ) == pytest.approx(
+            training_outlier_threshold(
+                result.pipeline, features, percentile=97, sample_size=size, random_state=seed
+            ),
+            rel=1e-12,
+        )

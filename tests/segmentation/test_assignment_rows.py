@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from candidates.models import Candidate
 from segmentation.models import Assignment, SegmentationRun
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.assignment import candidate_segments_assign
+from segmentation.services.assignment_writes import partition_name
 from segmentation.services.training import assignment_retention_apply, segmentation_train
 from tests.assignments import assert_assignments_true, segment_of, unassigned
 
@@ -121,4 +123,38 @@ def test_a_candidate_stamped_before_training_but_committed_after_still_gets_a_ro
     result = segmentation_activate(run=run)
     assert result.recomputed == 1
     assert segment_of(late) is not None
+    assert_assignments_true()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="partitions per run are PostgreSQL's write path"
+)
+def test_on_postgresql_each_run_s_rows_are_a_partition_of_their_own_dropped_when_pruned(
+    grouped_candidates, settings
+):
+    settings.ADFLUX_ASSIGNMENT_RUNS_KEPT = 1
+    first = segmentation_train(n_clusters=2)
+
+    def held_by() -> dict[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT run_id, tableoid::regclass::text FROM {Assignment._meta.db_table} "
+                "GROUP BY 1, 2"
+            )
+            return dict(cursor.fetchall())
+
+    assert held_by() == {first.pk: partition_name(first.pk)}
+    second = segmentation_train(n_clusters=3)
+    # The first run's partition is gone, not emptied row by row.
+    assert held_by() == {second.pk: partition_name(second.pk)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [partition_name(first.pk)])
+        assert cursor.fetchone()[0] is None
+    # Activating the pruned run writes its partition again; a save then lands in it.
+    segmentation_activate(run=first)
+    assert held_by() == {first.pk: partition_name(first.pk), second.pk: partition_name(second.pk)}
+    candidate = Candidate.objects.order_by("id").first()
+    Candidate.objects.filter(pk=candidate.pk).update(years_experience=30)
+    candidate_segments_assign(candidate_ids=[candidate.pk])
+    assert Assignment.objects.filter(run=first).count() == 90
     assert_assignments_true()

@@ -87,6 +87,15 @@ def test_fast_read_of_some_candidates(varied_candidates):
     )
 
 
+def test_a_batch_above_the_few_candidates_path_reads_the_same(varied_candidates, monkeypatch):
+    """The few-candidates read (two plain queries) and the batch read agree on the same ids."""
+    wanted = varied_candidates[3:9] + [10**9]
+    few = candidate_features_load(candidate_ids=wanted)
+    monkeypatch.setattr(selectors, "FEW_CANDIDATES", 2)
+    _assert_same_features(candidate_features_load(candidate_ids=wanted), few)
+    _assert_same_features(few, _orm_features(varied_candidates[3:9]))
+
+
 def test_fast_read_sees_deleted_pairs_and_gaps_in_pair_ids(varied_candidates):
     CandidateSkill.objects.filter(candidate_id=varied_candidates[0]).delete()
     Candidate.objects.filter(pk=varied_candidates[1]).delete()

@@ -128,6 +128,20 @@ def test_tampered_artifact_is_refused_and_assignments_stay(grouped_candidates):
     assert _assigned_state() == before
 
 
+def test_a_model_from_another_scikit_learn_is_refused_and_assignments_stay(grouped_candidates):
+    """Activation checks the file without loading it; the recorded version still counts."""
+    segmentation_train(n_clusters=3)
+    segmentation_activate()
+    before = _assigned_state()
+    second = segmentation_train(n_clusters=2)
+    SegmentationRun.objects.filter(pk=second.pk).update(
+        library_versions={**second.library_versions, "scikit-learn": "0.24.2"}
+    )
+    with pytest.raises(ArtifactError, match="trained with scikit-learn 0.24.2"):
+        segmentation_activate()
+    assert _assigned_state() == before
+
+
 def test_failure_after_the_bulk_write_rolls_everything_back(grouped_candidates, monkeypatch):
     segmentation_train(n_clusters=3)
     segmentation_activate()

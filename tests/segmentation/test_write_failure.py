@@ -42,6 +42,19 @@ def _plant_failing_trigger(candidate_id: int, *, on: str) -> None:
             )
 
 
+def _plant_failing_index_build() -> None:
+    """PostgreSQL: abort the next CREATE INDEX (an event trigger; the test user is a superuser)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION adflux_test_fail_ddl() RETURNS event_trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE EVENT TRIGGER adflux_test_fail_ddl ON ddl_command_end "
+            "WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION adflux_test_fail_ddl()"
+        )
+
+
 def _state(run: SegmentationRun) -> tuple:
     sizes = list(run.segments.order_by("number").values_list("size", flat=True))
     return segments_now(), sizes, SegmentationRun.objects.get(is_active=True).pk
@@ -56,7 +69,12 @@ def test_failure_midway_through_training_s_write_leaves_no_row_and_the_old_run_a
     before = _state(first)
 
     monkeypatch.setattr(writes, "BATCH_SIZE", 10)  # 9 batches on SQLite; fail in the 7th
-    _plant_failing_trigger(sorted(ids)[65], on="INSERT")
+    if connection.vendor == "postgresql":
+        # The run's rows go into a bare partition of their own (no row trigger of the table
+        # fires there), which is then indexed: fail there, with every row already copied.
+        _plant_failing_index_build()
+    else:
+        _plant_failing_trigger(sorted(ids)[65], on="INSERT")
     with pytest.raises(DatabaseError, match="injected failure"):
         segmentation_train(n_clusters=2)
 
