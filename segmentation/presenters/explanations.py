@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from candidates.models import EDUCATION_LABELS, Candidate
 from segmentation.ml.bounds import BORDERLINE_RATIO, DEFAULT_OUTLIER_PERCENTILE
 from segmentation.ml.errors import SegmentationError
-from segmentation.ml.naming import role_text
 from segmentation.models import Segment
 from segmentation.presenters.profiles import format_number
 
@@ -162,6 +161,9 @@ def reason_phrase(contribution: Contribution) -> str:
             length = {"typical": "typical", "high": "long", "low": "short"}[level]
             return f"{length} experience ({text} years)"
         return f"a {level} {label} ({text})"
+    # Here, not at the top: segmentation.ml.naming loads pandas, which Django start-up must not.
+    from segmentation.ml.naming import role_text
+
     shown = _shown(contribution)
     return role_text(shown) if contribution.feature == "primary_skill" else shown
 
