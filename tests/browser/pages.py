@@ -26,10 +26,20 @@ APP_PAGES: dict[str, str] = {
     "new campaign": "/campaigns/new/?job_opening={opening}",
     "openings": "/campaigns/openings/",
     "opening": "/campaigns/openings/{opening}/",
+    "new opening": "/campaigns/openings/new/",
+    "edit opening": "/campaigns/openings/{opening}/edit/",
+    "campaign fairness": "/campaigns/{campaign}/fairness/",
+    "import candidates": "/candidates/import/",
+    "activate a run": "/segments/runs/{pending}/activate/",
+    "model card": "/segments/runs/{run}/card/",
+    "run fairness": "/segments/runs/{run}/fairness/",
+    "audit trail": "/audit/",
 }
 # Pages anyone reaches without logging in.
 PUBLIC_PAGES: dict[str, str] = {
     "login": "/accounts/login/",
+    "job page": "/jobs/{opening}/",
+    "unsubscribe": "/unsubscribe/{unsubscribe_token}/",
 }
 WIDTHS: dict[str, int] = {"desktop": 1440, "phone": 390}
 

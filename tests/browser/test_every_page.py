@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from campaigns.links import unsubscribe_token
 from campaigns.models import Campaign
 from segmentation.ml.pipeline import ClusteringConfig
 from segmentation.services.training import segmentation_train
@@ -27,7 +28,7 @@ def world(transactional_db, superuser) -> dict[str, int]:
     from candidates.models import Skill
 
     run = segmented_demo(count=1_500, seed=7, clusters=4)
-    segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 5}))
+    pending = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 5}))
     segment = run.segments.order_by("number").first()
     opening = JobOpeningFactory(title="Senior Python engineer", min_years_experience=3)
     opening.required_skills.set(Skill.objects.filter(name__in=["Python", "Django", "SQL"]))
@@ -46,6 +47,8 @@ def world(transactional_db, superuser) -> dict[str, int]:
         "campaign": campaign.pk,
         "opening": opening.pk,
         "run": run.pk,
+        "pending": pending.pk,
+        "unsubscribe_token": unsubscribe_token(candidate_id=candidate.pk, campaign_id=campaign.pk),
     }
 
 
@@ -75,8 +78,8 @@ def test_every_app_page_fits_a_phone_and_a_desktop_and_passes_axe(page, world, r
     assert not problems, "\n".join(f"{where}: {found}" for where, found in problems.items())
 
 
-def test_every_public_page_fits_a_phone_and_a_desktop_and_passes_axe(page, request):
-    problems = _visit_all(page, PUBLIC_PAGES, {}, request)
+def test_every_public_page_fits_a_phone_and_a_desktop_and_passes_axe(page, world, request):
+    problems = _visit_all(page, PUBLIC_PAGES, world, request)
     assert not problems, "\n".join(f"{where}: {found}" for where, found in problems.items())
 
 
