@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from campaigns import selectors
+from candidates.services.csv_export import candidates_export_csv_chunks
 from common.csv_download import csv_download
 from segmentation.selectors.assignments import segment_numbers_and_names
 
@@ -19,10 +20,6 @@ def campaign_audience_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(pk=pk)
     if campaign is None:
         raise Http404("No campaign with that id.")
-    # Imported here: the candidates.services package loads the generator's numpy and pandas,
-    # which starting Django must not (tests/test_architecture.py).
-    from candidates.services.csv_export import candidates_export_csv_chunks
-
     chunks = candidates_export_csv_chunks(
         candidates=selectors.campaign_audience_candidates(campaign=campaign),
         segments_of=segment_numbers_and_names,

@@ -23,6 +23,7 @@ from candidates.models import (
     EducationLevel,
     Skill,
 )
+from candidates.services.erasure import candidate_erase
 
 # A long list of links in the sidebar is unusable; this template renders a select instead.
 DROPDOWN_FILTER_TEMPLATE = "admin/dropdown_filter.html"
@@ -169,10 +170,6 @@ class CandidateAdmin(admin.ModelAdmin):
         permissions=["erase"],
     )
     def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        # Imported here: the candidates.services package loads the generator's numpy and pandas,
-        # which starting Django must not (tests/test_architecture.py).
-        from candidates.services.erasure import candidate_erase
-
         erased = [
             candidate_erase(email=email, user=request.user)
             for email in queryset.values_list("email", flat=True)

@@ -1,16 +1,6 @@
-"""Write paths for candidates: import, export and synthetic generation."""
+"""Write paths for candidates: import, export, generation, suppression and erasure.
 
-from candidates.services.csv_export import candidates_export_csv, candidates_export_csv_chunks
-from candidates.services.csv_import import ImportReport, candidates_import_csv
-from candidates.services.generation import CandidateGenerationError, candidates_generate
-from candidates.services.skills import skills_get_or_create
-
-__all__ = [
-    "CandidateGenerationError",
-    "ImportReport",
-    "candidates_export_csv",
-    "candidates_export_csv_chunks",
-    "candidates_generate",
-    "candidates_import_csv",
-    "skills_get_or_create",
-]
+Import each from its own module. This package re-exports nothing: a re-export of the generator
+would load NumPy and pandas wherever any candidates service is imported, Django's start-up
+included (tests/test_architecture.py).
+"""

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from candidates.models import Candidate
+from candidates.services.csv_export import candidates_export_csv_chunks
 from common.csv_download import csv_download
 from segmentation.forms.candidates import CandidateFilterForm
 from segmentation.models import Segment
@@ -35,10 +36,6 @@ def candidate_list_export(request: HttpRequest) -> HttpResponse:
             f"Nothing exported: the filters are not valid ({problems}).",
             content_type="text/plain; charset=utf-8",
         )
-    # Imported here: the candidates.services package loads the generator's numpy and pandas,
-    # which starting Django must not (tests/test_architecture.py).
-    from candidates.services.csv_export import candidates_export_csv_chunks
-
     chunks = candidates_export_csv_chunks(
         candidates=candidates_filtered(filters=form.filters()),
         segments_of=segment_numbers_and_names,
@@ -54,10 +51,6 @@ def candidate_list_export(request: HttpRequest) -> HttpResponse:
 def segment_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The segment's candidates, as ``export_candidates --segment ID`` writes them."""
     segment = get_object_or_404(Segment, pk=pk)
-    # Imported here: the candidates.services package loads the generator's numpy and pandas,
-    # which starting Django must not (tests/test_architecture.py).
-    from candidates.services.csv_export import candidates_export_csv_chunks
-
     chunks = candidates_export_csv_chunks(
         candidates=Candidate.objects.filter(in_segment(segment.pk)),
         segments_of=segment_numbers_and_names,
