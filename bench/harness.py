@@ -218,10 +218,11 @@ def postgres_server(url: str | None, settings: Sequence[str] = ()) -> Iterator[t
 
 @contextmanager
 def fresh_database(
-    vendor: str, *, name: str, postgres: tuple[str, str] | None = None
+    vendor: str, *, name: str, postgres: tuple[str, str] | None = None, keep: bool = False
 ) -> Iterator[Database]:
     """A new empty database: an SQLite file under /tmp, or ``name`` created on the PostgreSQL
-    server ``postgres`` (its URL and description, from ``postgres_server``) and dropped after.
+    server ``postgres`` (its URL and description, from ``postgres_server``) and dropped after,
+    unless ``keep`` (PostgreSQL: left on the server for another script to use).
     """
     workdir = Path(tempfile.mkdtemp(prefix=f"adflux-bench-{name}."))
     try:
@@ -237,7 +238,8 @@ def fresh_database(
             try:
                 yield Database(vendor, _with_database(server, name), workdir, description)
             finally:
-                _recreate_postgres_database(server, name, drop_only=True)
+                if not keep:
+                    _recreate_postgres_database(server, name, drop_only=True)
         else:
             raise BenchError(f"Unknown database {vendor!r}: sqlite or postgres.")
     finally:

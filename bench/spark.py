@@ -24,14 +24,17 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
     GIB,
+    Database,
     fresh_database,
     machine,
     manage,
@@ -153,6 +156,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--postgres-url")
+    parser.add_argument(
+        "--database-url",
+        help="a filled AdFlux database to use as it is (e.g. bench/scale.py --keep's 10M); "
+        "no generation, nothing dropped",
+    )
     parser.add_argument("--compare", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--startup", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -166,13 +174,20 @@ def main() -> None:
     # Stopped from outside (timeout, Ctrl-C), the cluster and the database still go away.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say(f"Machine: {machine()}")
-    with postgres_server(args.postgres_url, ["fsync=off"]) as server, fresh_database(
-        "postgres", name="spark", postgres=server
-    ) as database:
-        say(f"Database: {database.description}")
-        say(f"Generating {args.candidates:,} candidates ...")
-        generated = database.prepare(candidates=args.candidates, seed=args.seed)
-        say(f"  generate_candidates: {generated.seconds:.1f} s")
+    with ExitStack() as stack:
+        if args.database_url:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="adflux-spark.")))
+            database = Database("postgres", args.database_url, workdir, "the given database")
+            say(f"Database: {database.description}, as it is")
+        else:
+            server = stack.enter_context(postgres_server(args.postgres_url, ["fsync=off"]))
+            database = stack.enter_context(
+                fresh_database("postgres", name="spark", postgres=server)
+            )
+            say(f"Database: {database.description}")
+            say(f"Generating {args.candidates:,} candidates ...")
+            generated = database.prepare(candidates=args.candidates, seed=args.seed)
+            say(f"  generate_candidates: {generated.seconds:.1f} s")
 
         started = time.perf_counter()
         cluster = StandaloneCluster(
@@ -203,9 +218,7 @@ def main() -> None:
                 ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS="120",
             )
             with ExecutorMemory([worker.process.pid for worker in cluster.workers]) as memory:
-                spark = manage(
-                    env, "train_segments", "--engine", "spark", "--activate", "--json"
-                )
+                spark = manage(env, "train_segments", "--engine", "spark", "--activate", "--json")
             summary = spark.json()
             say(f"Spark: train + activate {spark.seconds:.1f} s, driver peak RSS "
                 f"{spark.peak_rss_bytes / GIB:.2f} GiB; stages {summary['timings']}")  # fmt: skip

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Q
 
 from campaigns.models import Application, CampaignMessage
+from candidates.emails import email_is
 
 ERASED_NAME = "(erased at their request)"
 
 
 def _applications_of(candidate_ids: list[int], email: str):
-    by_email = Application.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=Lower(Value(email))
-    )
+    by_email = Application.objects.filter(email_is(email))
     return Application.objects.filter(
         Q(candidate_id__in=candidate_ids) | Q(pk__in=by_email.values("pk"))
     )
@@ -45,9 +43,7 @@ def campaign_data_of(*, candidate_ids: list[int], email: str, **_: Any) -> dict[
     messages = CampaignMessage.objects.filter(candidate_id__in=candidate_ids).select_related(
         "campaign"
     )
-    applications = _applications_of(candidate_ids, email).select_related(
-        "job_opening", "campaign"
-    )
+    applications = _applications_of(candidate_ids, email).select_related("job_opening", "campaign")
     return {
         "campaign_messages": [
             {

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audit.kinds import AuditKind
 from audit.services import audit_record
+from candidates.emails import email_is
 from candidates.models import Candidate, CandidateSkill, Demographics, SuppressedEmail, email_hash
 from candidates.services.suppression import email_suppress
 from candidates.signals import candidate_data_requested, candidate_erasing
@@ -43,11 +42,7 @@ class Erasure:
 
 
 def _holders(email: str) -> list[Candidate]:
-    return list(
-        Candidate.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower=Lower(Value(email))
-        )
-    )
+    return list(Candidate.objects.filter(email_is(email)))
 
 
 def _email_checked(email: str) -> str:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 
+from candidates.emails import email_is
 from candidates.models import Candidate, SuppressedEmail, email_hash
 from candidates.services.bulk_sql import parameter_chunks
 
@@ -31,9 +30,7 @@ def email_suppress(email: str, *, reason: str = SuppressedEmail.Reason.UNSUBSCRI
         if not created and reason == SuppressedEmail.Reason.ERASED and entry.reason != reason:
             entry.reason = reason
             entry.save(update_fields=["reason"])
-        holders = Candidate.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower=Lower(Value(email.strip())), contact_allowed=True
-        )
+        holders = Candidate.objects.filter(email_is(email), contact_allowed=True)
         return holders.update(contact_allowed=False)
 
 
