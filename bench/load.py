@@ -4,9 +4,10 @@ Makes a fresh SQLite database in a temporary folder (or uses DATABASE_URL as it 
 --reuse), generates candidates, trains and activates a model, then serves AdFlux with gunicorn
 on 127.0.0.1 under the production settings (DEBUG off, collected static files) and starts a
 background worker. For the whole window the worker keeps training (a new job as soon as one
-ends) while the clients request the segmentation page, candidate pages and the audience preview
-as a logged-in recruiter. Prints requests, errors and latency percentiles per page, and the
-trainings that finished during the window.
+ends) while the clients request the segmentation page, the candidate list (everyone's or one
+segment's first page), candidate pages and the audience preview as a logged-in recruiter.
+Prints requests, errors and latency percentiles per page, and the trainings that finished
+during the window.
 
     .venv/bin/python bench/load.py --candidates 200000 --clients 20 --seconds 60
 """
@@ -34,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import PYTHON, _free_port, machine  # noqa: E402
+
+KINDS = ("segmentation page", "candidate list", "candidate page", "audience preview")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -173,9 +176,13 @@ def run_load(
     def one_client(seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < stop_at:
-            kind = rng.choice(["segmentation page", "candidate page", "audience preview"])
+            kind = rng.choice(KINDS)
             if kind == "segmentation page":
                 path = "/segments/"
+            elif kind == "candidate list":
+                # The first page, of everyone or of one segment (the list's commonest uses).
+                choice = rng.choice([None, *segments["ids"]])
+                path = "/candidates/" + ("" if choice is None else f"?segment={choice}")
             elif kind == "candidate page":
                 path = f"/candidates/{rng.choice(facts['ids'])}/"
             else:
@@ -214,10 +221,7 @@ def run_load(
     for thread in threads:
         thread.join()
     trainings.join()
-    results = {
-        kind: {"latencies": latencies[kind], "errors": errors[kind]}
-        for kind in ("segmentation page", "candidate page", "audience preview")
-    }
+    results = {kind: {"latencies": latencies[kind], "errors": errors[kind]} for kind in KINDS}
     results["audience preview"]["stale"] = len(stale)
     return results
 
