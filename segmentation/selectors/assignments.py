@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from candidates.models import Candidate
 from segmentation.models import (
@@ -78,6 +78,17 @@ def without_segment() -> Q:
     return ~Q(
         Exists(Assignment.objects.filter(candidate_id=OuterRef("pk"), run_id=active_run_id()))
     )
+
+
+def candidates_total() -> int:
+    """How many candidates there are: the active run's sizes summed, or counted without one.
+
+    The active run holds a row for every candidate (a save assigns, a delete subtracts, in the
+    same transaction), so its sizes add up to the table's count without reading the table: a
+    ``COUNT(*)`` of a million rows costs 35-45 ms on PostgreSQL warm, far more cold.
+    """
+    active = Segment.objects.filter(run__is_active=True).aggregate(rows=Sum("size"))["rows"]
+    return Candidate.objects.count() if active is None else int(active)
 
 
 def segments_size(*, segment_ids: Collection[int]) -> int:

@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Lower
 from candidates.models import Candidate, CandidateSkill
 from segmentation.models import Segment
 from segmentation.selectors.assignments import (
+    candidates_total,
     in_segment,
     segment_members_first,
     segments_attach,
@@ -116,14 +117,17 @@ def candidate_list_page(
 def candidate_match_count(*, filters: CandidateFilters) -> MatchCount:
     """How many candidates match ``filters``: exact up to COUNT_EXACT_UP_TO, else estimated.
 
-    A segment alone is its stored size. Otherwise the matches among candidates in SAMPLE_SLICES
-    id ranges spread over the table, scaled to the whole id range, estimate the count; an
+    A segment alone is its stored size; no filter at all, every candidate (``candidates_total``).
+    Otherwise the matches among candidates in SAMPLE_SLICES id ranges spread over the table,
+    scaled to the whole id range, estimate the count; an
     estimate at or below COUNT_EXACT_UP_TO (or a table small enough to read whole) is replaced
     by an exact count, which is then cheap enough or small enough to be worth it.
     """
     if filters.only_segment():
         size = Segment.objects.filter(pk=filters.segment_id).values_list("size", flat=True)
         return MatchCount(int(size.first() or 0))
+    if filters == CandidateFilters():
+        return MatchCount(candidates_total())
     # Two queries, each one step down the primary key: SQLite answers MIN and MAX together by
     # reading the whole table.
     ids = Candidate.objects.values_list("id", flat=True)

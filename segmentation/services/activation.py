@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.kinds import AuditKind
@@ -32,6 +32,7 @@ from segmentation.ml.pipeline import SegmentationPipeline
 from segmentation.ml.timing import StageListener, StageTimer
 from segmentation.models import Assignment, Segment, SegmentationRun
 from segmentation.permissions import ACTIVATE_PERMISSION
+from segmentation.selectors.assignments import candidates_total
 from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
 from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
@@ -254,21 +255,10 @@ def _changed_since(run: SegmentationRun, segments: list) -> list[int]:
         candidates = candidates.filter(updated_at__gte=run.assignments_as_of)
     changed = set(candidates.values_list("id", flat=True))
     rows = sum(Segment.objects.filter(run=run).values_list("size", flat=True))
-    if rows != _candidates_count():
+    if rows != candidates_total():
         held = Assignment.objects.filter(run=run, candidate_id=OuterRef("pk"))
         changed.update(Candidate.objects.filter(~Exists(held)).values_list("id", flat=True))
     return sorted(changed)
-
-
-def _candidates_count() -> int:
-    """How many candidates there are, read from the active run's sizes when there is one.
-
-    The active run holds a row for every candidate (a save assigns, a delete subtracts, in the
-    same transaction), so its sizes sum to the count. Counting the table itself costs 35-45 ms
-    at a million on PostgreSQL, a third of an activation (docs/benchmarks.md).
-    """
-    active = Segment.objects.filter(run__is_active=True).aggregate(rows=Sum("size"))["rows"]
-    return Candidate.objects.count() if active is None else int(active)
 
 
 def _sizes_recount(segments: list, labels: np.ndarray) -> None:

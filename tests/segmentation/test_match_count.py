@@ -7,7 +7,11 @@ import pytest
 from candidates.models import Candidate
 from segmentation.selectors import candidates as selectors
 from segmentation.selectors.candidates import CandidateFilters, MatchCount, candidate_match_count
+from segmentation.services.activation import segmentation_activate
+from segmentation.services.training import segmentation_train
 from tests.factories import CandidateFactory
+from tests.ml.conftest import make_profiles
+from tests.segmentation.conftest import store_profiles
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,16 @@ def test_few_matches_in_a_large_table_are_counted_exactly(small_sample):
 
 def test_no_candidates_is_zero():
     assert candidate_match_count(filters=CandidateFilters()) == MatchCount(0)
+
+
+def test_everyone_is_counted_exactly_from_the_active_run_however_many(small_sample):
+    # Above the exact-count limit with no filter: the active run holds every candidate, so its
+    # sizes are the total, exactly, and a delete lowers it in the same transaction.
+    ids = store_profiles(make_profiles(100, seed=7)[0])
+    assert len(ids) > 100  # more than the (patched) exact-count limit
+    segmentation_activate(run=segmentation_train(n_clusters=2))
+    assert candidate_match_count(filters=CandidateFilters()) == MatchCount(len(ids))
+    Candidate.objects.filter(pk__in=ids[:7]).delete()
+    assert candidate_match_count(filters=CandidateFilters()) == MatchCount(len(ids) - 7)
+    # The same filter narrowed by anything is still sampled.
+    assert candidate_match_count(filters=CandidateFilters(min_years=0)).estimated
