@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from candidates.models import MAX_YEARS_EXPERIENCE
-from common.models import TimeStampedModel
+from common.models import JobProgress, QueuedOrRunning, TimeStampedModel
 
 
 class JobOpening(TimeStampedModel):
@@ -83,7 +83,7 @@ class Campaign(TimeStampedModel):
         return self.name
 
 
-class CampaignSendJob(TimeStampedModel):
+class CampaignSendJob(JobProgress, QueuedOrRunning, TimeStampedModel):
     """One run of a campaign's job-ad email, started from its page: progress for the page.
 
     It holds no lock: what keeps each message to one delivery is the claim on its
@@ -97,6 +97,7 @@ class CampaignSendJob(TimeStampedModel):
         FAILED = "failed", "Failed"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="send_jobs")
+    progress_fields = ("done", "total")  # what its progress bar counts
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,16 +118,6 @@ class CampaignSendJob(TimeStampedModel):
     def __str__(self) -> str:
         return f"Send {self.pk} of campaign {self.campaign_id} ({self.status})"
 
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def progress(self) -> float:
-        """Share of the messages done, from 0 to 1."""
-        if self.status == self.Status.SUCCEEDED:
-            return 1.0
-        return self.done / self.total if self.total else 0.0
 
 
 class CampaignMessage(TimeStampedModel):

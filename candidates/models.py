@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from common.models import TimeStampedModel
+from common.models import JobProgress, QueuedOrRunning, TimeStampedModel
 
 MAX_YEARS_EXPERIENCE = 80
 # Real survey data holds salaries in the tens of millions; anything past this is a typo or overflow.
@@ -276,7 +276,7 @@ class Demographics(models.Model):
         return f"Demographics of candidate {self.candidate_id}"
 
 
-class CandidateImport(TimeStampedModel):
+class CandidateImport(JobProgress, QueuedOrRunning, TimeStampedModel):
     """A CSV file uploaded on the import page, imported by the background worker.
 
     Not a segmentation job: imports may run while a model trains (their batches take turns
@@ -290,6 +290,7 @@ class CandidateImport(TimeStampedModel):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    progress_fields = ("bytes_read", "file_size")  # what its progress bar counts
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file_name = models.CharField(max_length=255, help_text="The name the file was uploaded with.")
     file_path = models.CharField(
@@ -325,16 +326,6 @@ class CandidateImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.file_name} ({self.get_status_display().lower()})"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def progress(self) -> float:
-        if self.status == self.Status.SUCCEEDED:
-            return 1.0
-        return min(1.0, self.bytes_read / self.file_size) if self.file_size else 0.0
 
     @property
     def rows(self) -> int:

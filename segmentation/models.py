@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from common.models import TimeStampedModel
+from common.models import JobProgress, TimeStampedModel
 
 # JSON columns no list of runs needs: the projection alone holds thousands of points.
 RUN_LARGE_COLUMNS: tuple[str, ...] = (
@@ -178,7 +178,7 @@ class Segment(models.Model):
         super().save(*args, **kwargs)
 
 
-class SegmentationJob(TimeStampedModel):
+class SegmentationJob(JobProgress, TimeStampedModel):
     """A training or an activation, queued for the worker or running, and how it ended.
 
     The run is the result; the job is the work. At most one job is queued or running at a time,
@@ -198,6 +198,7 @@ class SegmentationJob(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    progress_fields = ("stages_done", "stages_total")  # what its progress bar counts
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     in_progress = models.BooleanField(
         default=True, editable=False, help_text="Queued or running; at most one job at a time."
@@ -246,12 +247,6 @@ class SegmentationJob(TimeStampedModel):
     def __str__(self) -> str:
         return f"Job {self.pk}: {self.get_kind_display().lower()} ({self.status})"
 
-    @property
-    def progress(self) -> float:
-        """Share of stages finished, 0 to 1."""
-        if self.status == self.Status.SUCCEEDED:
-            return 1.0
-        return self.stages_done / self.stages_total if self.stages_total else 0.0
 
 
 class UnusualCandidate(models.Model):
