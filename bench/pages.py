@@ -37,10 +37,23 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="use DATABASE_URL as it is, and its data if any"
     )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="production settings (DEBUG off, a secret key, collected static files): the "
+        "server time a deployed AdFlux spends; without it, DEBUG is on (slower templates)",
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="adflux-bench-pages.")
     if not args.reuse:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/db.sqlite3"
+    if args.production:
+        os.environ.update(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="bench-" + os.urandom(24).hex(),
+            DJANGO_ALLOWED_HOSTS="localhost",
+            DJANGO_STATIC_ROOT=f"{workdir}/static",
+        )
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("ADFLUX_MODEL_DIR", f"{workdir}/models")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adflux.settings")
@@ -61,6 +74,8 @@ def main() -> int:
     from segmentation.services.training import segmentation_config_default, segmentation_train
 
     call_command("migrate", verbosity=0)
+    if args.production:
+        call_command("collectstatic", interactive=False, verbosity=0)
     if not Candidate.objects.exists():
         started = time.perf_counter()
         candidates_generate(count=args.candidates, seed=1)
@@ -125,16 +140,18 @@ def main() -> int:
     }
     print(
         f"{n_candidates:,} candidates, {len(segments)} segments, {connection.vendor}, "
+        f"{'production settings' if args.production else 'DEBUG on'}, "
         f"{args.repeat} requests per page after one warm-up"
     )
     print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'status':>7}")
     worst = 0.0
     for name, url in pages.items():
-        response = client.get(url)
+        # As behind the TLS proxy production expects (it redirects plain HTTP to HTTPS).
+        response = client.get(url, secure=True)
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, secure=True)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]

@@ -311,6 +311,10 @@ def segmentation_train(
                 _run_finish(
                     run, result, quality, pool, threshold, as_of, artifact, timer, inertia, user
                 )
+        # The write stage ended with its transaction's commit, after _run_finish saved the run:
+        # its time is added now, so the run's timings say where all of a training went.
+        run.timings = timer.rounded()
+        SegmentationRun.objects.filter(pk=run.pk).update(timings=run.timings)
     except BaseException as exc:
         if artifact_path is not None:
             artifact_path.unlink(missing_ok=True)

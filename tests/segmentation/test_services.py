@@ -37,7 +37,8 @@ def test_train_records_a_run_with_metrics_segments_and_a_verified_artifact(group
     assert run.feature_names[:2] == ["years_experience", "desired_salary"]
     assert run.library_versions["scikit-learn"]
     assert run.parameters["n_init"] == 10 and run.parameters["random_state"] == 42
-    assert set(run.timings) >= {"read", "features", "fit"}
+    # Every stage, the write of the rows included (it ends with the commit, after the run saved).
+    assert set(run.timings) >= {"read", "features", "fit", "profiles", "write"}
     path = Path(run.artifact_path)
     assert path.is_file() and len(run.artifact_sha256) == 64
     segments = list(run.segments.order_by("number"))
