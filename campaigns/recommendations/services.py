@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from campaigns.models import JobOpening
 from campaigns.recommendations.queries import (
     candidates_by_id,
@@ -28,6 +30,10 @@ from segmentation.selectors.runs import segments_active
 
 TOP_CANDIDATES = 20
 TOP_OPENINGS = 10
+
+# A segment's fit to the open openings is an estimate from a sample of candidates: a minute
+# old is as good as new, and every member's page shows the same.
+SEGMENT_FIT_CACHE_SECONDS = 60
 
 
 # Segments for an opening
@@ -227,9 +233,34 @@ def _active_segment_of(candidate: Candidate) -> Segment | None:
 def _segment_fit_per_opening(
     segment: Segment | None, criteria_of: dict[int, Criteria], *, random_state: int
 ) -> dict[int, float | None]:
-    """One segment's fit to each opening (by opening id), from one pair of sample queries."""
+    """One segment's fit to each opening (by opening id), from one pair of sample queries.
+
+    The same for every member of the segment, and an estimate from a sample: it is cached for
+    SEGMENT_FIT_CACHE_SECONDS, keyed by the segment and every opening's criteria (an edited
+    opening is a new key), so the candidate page, a quarter of a recruiter's requests, no longer
+    runs the sample queries each time (half of its server time; docs/benchmarks.md).
+    """
     if segment is None or not criteria_of:
         return {}
+    key = "campaigns:segment-fit:" + repr(
+        (
+            segment.pk,
+            random_state,
+            sorted(
+                (pk, tuple(c.skill_ids), c.min_years, c.location) for pk, c in criteria_of.items()
+            ),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _segment_fit_computed(segment, criteria_of, random_state=random_state)
+        cache.set(key, found, SEGMENT_FIT_CACHE_SECONDS)
+    return found
+
+
+def _segment_fit_computed(
+    segment: Segment, criteria_of: dict[int, Criteria], *, random_state: int
+) -> dict[int, float | None]:
     every = criteria_of.values()
     counts = segment_counts(
         skill_ids={pk for criteria in every for pk in criteria.skill_ids},
