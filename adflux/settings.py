@@ -229,10 +229,6 @@ if not isinstance(ADFLUX_SPARK_CONF, dict):
 ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS = float(
     os.environ.get("ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS", "60")
 )
-# ... and before the first executor ever came (a master nobody answers, no worker): this long.
-ADFLUX_SPARK_EXECUTOR_START_SECONDS = float(
-    os.environ.get("ADFLUX_SPARK_EXECUTOR_START_SECONDS", "180")
-)
 # A Parquet snapshot of the candidates to read instead of the database (docs/spark.md).
 ADFLUX_SPARK_SNAPSHOT = os.environ.get("ADFLUX_SPARK_SNAPSHOT", "")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -369,6 +370,7 @@ def spark_session(options: SparkOptions) -> Any:
     builder = SparkSession.builder.appName(options.app_name)
     # Under spark-submit the master and resources come from its command line.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master_check(options.master)
         builder = builder.master(options.master)
     settings = {
         "spark.jars": options.jdbc_jar,
@@ -387,6 +389,27 @@ def spark_session(options: SparkOptions) -> Any:
         raise SparkEngineError(
             f"Could not start a Spark session on {options.master}: {_spark_message(exc)}"
         ) from exc
+
+
+def master_check(master: str, *, timeout: float = 5.0) -> None:
+    """Refuse at once, in words, a standalone master nobody answers at.
+
+    Spark itself retries registering for a minute, then fails with "Cannot call methods on a
+    stopped SparkContext", which names neither the cause nor the setting.
+    """
+    if not master.startswith("spark://"):
+        return
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return
+        except (OSError, ValueError):
+            continue
+    raise SparkEngineError(
+        f"No Spark master answers at {master}: nothing accepts a connection there. Is the "
+        "master running, and is ADFLUX_SPARK_MASTER its address?"
+    )
 
 
 def _default_parallelism(spark: Any) -> int:

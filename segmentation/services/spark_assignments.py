@@ -29,6 +29,8 @@ from segmentation.services.unusual import unusual_candidates_replace
 
 logger = logging.getLogger(__name__)
 
+STILL_ACTIVE = "The previous segmentation is still active."
+
 
 def pruned_run_rows_write_on_spark(
     *, run: SegmentationRun, pipeline: SegmentationPipeline
@@ -87,10 +89,11 @@ def pruned_run_rows_write_on_spark(
         with transaction.atomic():
             assignment_rows_delete(run_ids=[run.pk])
         if isinstance(exc, SparkEngineError):
+            reason = str(exc).replace(STILL_ACTIVE, "").strip()
             raise SparkEngineError(
                 f"Run {run.pk} was not activated: its segments could not be computed on the "
-                f"Spark cluster. {exc} Run {run.pk} keeps no assignment rows; activate it "
-                "again once the cluster is back, or with the local engine."
+                f"Spark cluster. {reason} {STILL_ACTIVE} Run {run.pk}'s rows stay pruned: "
+                "activate it again once the cluster is back, or with the local engine."
             ) from exc
         raise
     finally:

@@ -29,7 +29,6 @@ def spark_options() -> SparkOptions:
         jdbc_jar=settings.ADFLUX_SPARK_JDBC_JAR,
         conf=dict(settings.ADFLUX_SPARK_CONF),
         executor_wait_seconds=settings.ADFLUX_SPARK_EXECUTOR_WAIT_SECONDS,
-        executor_start_seconds=settings.ADFLUX_SPARK_EXECUTOR_START_SECONDS,
     )
 
 

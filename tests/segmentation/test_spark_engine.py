@@ -8,12 +8,14 @@ the tests that need it run in the PostgreSQL pass of ``make test`` (as .ci/run r
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from sklearn.metrics import adjusted_rand_score
 
 from candidates.models import Candidate
@@ -24,6 +26,7 @@ from segmentation.ml import stages
 from segmentation.ml.artifacts import load_model
 from segmentation.ml.errors import SegmentationInputError
 from segmentation.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from segmentation.ml.outliers import predict_with_distances, unusual_rows
 from segmentation.ml.pipeline import inertia_of
 from segmentation.models import (
     Assignment,
@@ -36,9 +39,13 @@ from segmentation.selectors.features import candidate_features_load
 from segmentation.services.activation import segmentation_activate
 from segmentation.services.assignment import candidate_segments_assign
 from segmentation.services.model_cache import active_model_get
-from segmentation.services.training import segmentation_config_default, segmentation_train
-from tests.assignments import segment_of
-from tests.spark_cluster import StandaloneCluster
+from segmentation.services.training import (
+    assignment_retention_apply,
+    segmentation_config_default,
+    segmentation_train,
+)
+from tests.assignments import assert_assignments_true, segment_of
+from tests.spark_cluster import StandaloneCluster, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,6 +80,22 @@ def _numbers(run: SegmentationRun) -> dict[int, int]:
     return dict(
         Assignment.objects.filter(run=run).values_list("candidate_id", "segment__number")
     )
+
+
+def _newcomer_like(known: Candidate, email: str) -> Candidate:
+    """A candidate saved now with ``known``'s profile, assigned as the app assigns a save."""
+    twin = Candidate.objects.create(
+        name="Newcomer",
+        email=email,
+        years_experience=known.years_experience,
+        desired_salary=known.desired_salary,
+        location=known.location,
+        education_level=known.education_level,
+        primary_skill=known.primary_skill,
+    )
+    twin.skills.set(known.skills.all())
+    assert candidate_segments_assign(candidate_ids=[twin.pk]) == 1
+    return twin
 
 
 def _train_job(**options) -> SegmentationJob:
@@ -119,17 +142,7 @@ def test_the_spark_engine_gives_everyone_the_local_engine_s_segments(settings, s
     model = active_model_get()
     assert model is not None and model.run_id == run.pk
     known = Candidate.objects.order_by("pk").first()
-    twin = Candidate.objects.create(
-        name="Newcomer",
-        email="newcomer@example.org",
-        years_experience=known.years_experience,
-        desired_salary=known.desired_salary,
-        location=known.location,
-        education_level=known.education_level,
-        primary_skill=known.primary_skill,
-    )
-    twin.skills.set(known.skills.all())
-    assert candidate_segments_assign(candidate_ids=[twin.pk]) == 1
+    twin = _newcomer_like(known, "newcomer@example.org")
     assert segment_of(twin) == segment_of(known)
 
 
@@ -217,6 +230,90 @@ def test_a_worker_killed_mid_job_fails_it_and_keeps_the_previous_segmentation(
     assert not Segment.objects.filter(run=failed).exists()
     previous.refresh_from_db()
     assert previous.is_active and _numbers(previous) == before
+
+
+def _pruned_and_active(count: int, seed: int) -> tuple[SegmentationRun, SegmentationRun]:
+    """An older run whose rows were pruned, and a newer one that is active."""
+    candidates_generate(count=count, seed=seed)
+    # Unchanged for an hour: older than a run's safety margin, so a switch recomputes nobody.
+    Candidate.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+    older = segmentation_train(engine="local", n_clusters=4)
+    newer = segmentation_train(engine="local", n_clusters=3)
+    segmentation_activate(run=newer)
+    assert assignment_retention_apply(keep=1) == [older.pk]
+    older.refresh_from_db()
+    assert older.assignments_pruned and not Assignment.objects.filter(run=older).exists()
+    return older, newer
+
+
+@needs_postgres
+def test_a_pruned_run_activated_on_spark_gets_everyone_s_rows_from_the_cluster(
+    settings, spark_cluster
+):
+    older, newer = _pruned_and_active(2_000, seed=6)
+    _on(settings, spark_cluster)
+    stages_seen: list[str] = []
+
+    job = segmentation_job_run_here(
+        kind=SegmentationJob.Kind.ACTIVATE, run=older, engine="spark", on_stage=stages_seen.append
+    )
+
+    assert job.status == SegmentationJob.Status.SUCCEEDED, job.error
+    assert job.parameters["engine"] == "spark"
+    # The cluster wrote all 2,000 rows; the switch recomputed only what changed since: nobody.
+    assert job.result["on_cluster"] == 2_000 and job.result["recomputed"] == 2_000
+    assert stages_seen == [
+        stages.LOAD_MODEL,
+        stages.ASSIGN,
+        stages.READ,
+        stages.PREDICT,
+        stages.WRITE,
+    ]
+    assert job.stages_total == len(stages_seen)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.is_active and not older.assignments_pruned and not newer.is_active
+    # Every candidate has a row in the active run, that row is what the local engine's
+    # prediction with the run's model gives, and each segment's size is its row count.
+    assert_assignments_true()
+    assert Assignment.objects.filter(run=older).count() == 2_000
+    # The unusual flags are the executors', against the run's own threshold: the local ones.
+    pipeline = load_model(older.artifact_path, expected_sha256=older.artifact_sha256)
+    features = candidate_features_load()
+    _, distances = predict_with_distances(pipeline, features)
+    flagged = features.ids[unusual_rows(distances, older.outlier_threshold)]
+    unusual = UnusualCandidate.objects.filter(run=older).values_list("candidate_id", flat=True)
+    assert len(flagged) and set(unusual) == set(flagged.tolist())
+    # A candidate saved now is assigned under the reactivated run.
+    known = Candidate.objects.order_by("pk").first()
+    twin = _newcomer_like(known, "reactivated@example.org")
+    assert segment_of(twin) == segment_of(known) and segment_of(twin).run == older
+    assert_assignments_true()
+
+
+@needs_postgres
+def test_a_pruned_run_on_a_cluster_nobody_answers_stays_pruned_and_the_job_says_why(settings):
+    older, newer = _pruned_and_active(300, seed=7)
+    before = _numbers(newer)
+    # A master URL nobody listens on (a cluster down, a wrong address).
+    settings.ADFLUX_SPARK_MASTER = f"spark://127.0.0.1:{free_port()}"
+    settings.ADFLUX_SPARK_CONF = CLUSTER_CONF
+
+    with pytest.raises(CommandError, match="No Spark master answers at spark://127.0.0.1:"):
+        call_command(
+            "predict_segments", "--run", str(older.pk), "--engine", "spark", stdout=StringIO()
+        )
+
+    job = SegmentationJob.objects.get(kind=SegmentationJob.Kind.ACTIVATE, run=older)
+    assert job.status == SegmentationJob.Status.FAILED
+    assert job.error.startswith(f"Run {older.pk} was not activated: its segments could not be")
+    assert "No Spark master answers" in job.error
+    assert "The previous segmentation is still active." in job.error
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.assignments_pruned and not older.is_active
+    assert not Assignment.objects.filter(run=older).exists()
+    assert newer.is_active and _numbers(newer) == before
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="On PostgreSQL the engine runs (tests above).")
