@@ -109,6 +109,8 @@ class SparkCandidates:
         self.source = source
         self.spark: Any = None
         self.frame: Any = None
+        # The master the session runs on: ``options.master``, or spark-submit's --master.
+        self.master = options.master
         self.count = 0
         self.partitions = 0
         self.startup_seconds = 0.0
@@ -122,10 +124,11 @@ class SparkCandidates:
     def start(self) -> None:
         started = time.perf_counter()
         self.spark = spark_session(self.options)
+        self.master = str(self.spark.sparkContext.master)
         self._archive = _code_archive()
         self.spark.sparkContext.addPyFile(str(self._archive))
         self.startup_seconds = time.perf_counter() - started
-        logger.info("Spark session on %s up in %.1f s", self.options.master, self.startup_seconds)
+        logger.info("Spark session on %s up in %.1f s", self.master, self.startup_seconds)
 
     def stop(self) -> None:
         if self.frame is not None:
@@ -309,7 +312,7 @@ class SparkCandidates:
         stop = threading.Event()
         self._watch_reason = ""
         watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
-        if not self.options.master.startswith("local"):
+        if not self.master.startswith("local"):
             watcher.start()
         try:
             return action()
@@ -342,7 +345,7 @@ class SparkCandidates:
             if time.monotonic() - alone_since >= wait:
                 what = "lost its executors" if self._executors_seen else "started no executor"
                 self._watch_reason = (
-                    f"The Spark cluster at {self.options.master} {what} and had no executor "
+                    f"The Spark cluster at {self.master} {what} and had no executor "
                     f"for {wait:g} s while the job waited (a worker was stopped or lost, or "
                     "none is running), so the job was cancelled. The previous segmentation "
                     "is still active."

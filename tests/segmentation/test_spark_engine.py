@@ -8,8 +8,13 @@ the tests that need it run in the PostgreSQL pass of ``make test`` (as .ci/run r
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -314,6 +319,72 @@ def test_a_pruned_run_on_a_cluster_nobody_answers_stays_pruned_and_the_job_says_
     assert older.assignments_pruned and not older.is_active
     assert not Assignment.objects.filter(run=older).exists()
     assert newer.is_active and _numbers(newer) == before
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# The placeholders of docs/spark.md's command, and what they are on this machine.
+DOC_MASTER = "spark://spark-master:7077"
+DOC_PYTHON = "/opt/adflux/.venv/bin/python"
+
+
+def _documented_spark_submit() -> list[str]:
+    """The ``spark-submit`` command of docs/spark.md ("Running it by hand"), as arguments."""
+    text = (ROOT / "docs" / "spark.md").read_text()
+    section = text.split("## Running it by hand with spark-submit", 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    return shlex.split(block[block.index("spark-submit") :].replace("\\\n", " "))
+
+
+def _database_url() -> str:
+    """This test's database, as the DATABASE_URL the docs export."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@needs_postgres
+def test_the_documented_spark_submit_command_trains_and_activates_on_the_cluster(
+    spark_cluster, tmp_path
+):
+    candidates_generate(count=2_000, seed=8)
+    command = _documented_spark_submit()
+    assert command[0] == "spark-submit" and DOC_MASTER in command
+    assert f"spark.pyspark.python={DOC_PYTHON}" in command
+    # The docs' placeholders, made this machine's; the rest is run as written.
+    command = [
+        str(Path(sys.executable).parent / "spark-submit"),
+        *(
+            spark_cluster.url
+            if part == DOC_MASTER
+            else part.replace(DOC_PYTHON, sys.executable)
+            for part in command[1:]
+        ),
+    ]
+    # As the docs' export line: the database and a secret key, no test or debug settings.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG"}
+    }
+    env.update(
+        DATABASE_URL=_database_url(),
+        DJANGO_SECRET_KEY="spark-submit-test-key-0123456789-0123456789-0123456789",
+        ADFLUX_MODEL_DIR=str(tmp_path / "models"),
+        # The executors reach the driver over the loopback, as the module's cluster does.
+        SPARK_LOCAL_IP="127.0.0.1",
+    )
+
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    run = SegmentationRun.objects.get(is_active=True)
+    assert f"Trained run {run.pk} and activated it" in done.stdout
+    assert run.parameters["engine"] == "spark" and run.n_candidates == 2_000
+    # spark-submit's --master ran the job (not ADFLUX_SPARK_MASTER, local[*] by default).
+    assert run.parameters["spark"]["master"] == spark_cluster.url
+    assert Path(run.artifact_path).parent == tmp_path / "models"
+    assert_assignments_true()
+    assert Assignment.objects.filter(run=run).count() == 2_000
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="On PostgreSQL the engine runs (tests above).")
