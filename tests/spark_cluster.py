@@ -19,7 +19,8 @@ from pathlib import Path
 START_TIMEOUT_SECONDS = 180
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on at this moment."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -74,14 +75,14 @@ class StandaloneCluster:
         self.workers: list[SparkProcess] = []
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
-        port = _free_port()
+        port = free_port()
         self.url = f"spark://127.0.0.1:{port}"
         self.master = SparkProcess(
             [
                 "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1",
                 "--port", str(port),
-                "--webui-port", str(_free_port()),
+                "--webui-port", str(free_port()),
             ],
             directory / "master.log",
             ready="I have been elected leader",
@@ -101,7 +102,7 @@ class StandaloneCluster:
                 "--host", "127.0.0.1",
                 "--cores", str(self.cores),
                 "--memory", self.memory,
-                "--webui-port", str(_free_port()),
+                "--webui-port", str(free_port()),
                 self.url,
             ],
             self.directory / f"worker-{time.monotonic_ns()}.log",

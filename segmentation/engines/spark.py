@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -108,6 +109,8 @@ class SparkCandidates:
         self.source = source
         self.spark: Any = None
         self.frame: Any = None
+        # The master the session runs on: ``options.master``, or spark-submit's --master.
+        self.master = options.master
         self.count = 0
         self.partitions = 0
         self.startup_seconds = 0.0
@@ -121,10 +124,11 @@ class SparkCandidates:
     def start(self) -> None:
         started = time.perf_counter()
         self.spark = spark_session(self.options)
+        self.master = str(self.spark.sparkContext.master)
         self._archive = _code_archive()
         self.spark.sparkContext.addPyFile(str(self._archive))
         self.startup_seconds = time.perf_counter() - started
-        logger.info("Spark session on %s up in %.1f s", self.options.master, self.startup_seconds)
+        logger.info("Spark session on %s up in %.1f s", self.master, self.startup_seconds)
 
     def stop(self) -> None:
         if self.frame is not None:
@@ -308,7 +312,7 @@ class SparkCandidates:
         stop = threading.Event()
         self._watch_reason = ""
         watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
-        if not self.options.master.startswith("local"):
+        if not self.master.startswith("local"):
             watcher.start()
         try:
             return action()
@@ -341,7 +345,7 @@ class SparkCandidates:
             if time.monotonic() - alone_since >= wait:
                 what = "lost its executors" if self._executors_seen else "started no executor"
                 self._watch_reason = (
-                    f"The Spark cluster at {self.options.master} {what} and had no executor "
+                    f"The Spark cluster at {self.master} {what} and had no executor "
                     f"for {wait:g} s while the job waited (a worker was stopped or lost, or "
                     "none is running), so the job was cancelled. The previous segmentation "
                     "is still active."
@@ -369,6 +373,7 @@ def spark_session(options: SparkOptions) -> Any:
     builder = SparkSession.builder.appName(options.app_name)
     # Under spark-submit the master and resources come from its command line.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master_check(options.master)
         builder = builder.master(options.master)
     settings = {
         "spark.jars": options.jdbc_jar,
@@ -387,6 +392,27 @@ def spark_session(options: SparkOptions) -> Any:
         raise SparkEngineError(
             f"Could not start a Spark session on {options.master}: {_spark_message(exc)}"
         ) from exc
+
+
+def master_check(master: str, *, timeout: float = 5.0) -> None:
+    """Refuse at once, in words, a standalone master nobody answers at.
+
+    Spark itself retries registering for a minute, then fails with "Cannot call methods on a
+    stopped SparkContext", which names neither the cause nor the setting.
+    """
+    if not master.startswith("spark://"):
+        return
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return
+        except (OSError, ValueError):
+            continue
+    raise SparkEngineError(
+        f"No Spark master answers at {master}: nothing accepts a connection there. Is the "
+        "master running, and is ADFLUX_SPARK_MASTER its address?"
+    )
 
 
 def _default_parallelism(spark: Any) -> int:

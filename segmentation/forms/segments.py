@@ -22,6 +22,17 @@ from segmentation.ml.bounds import (
 )
 
 
+def engine_field(help_text: str) -> forms.ChoiceField:
+    """Where the work runs; left out (a script, an older page), ADFLUX_ENGINE decides."""
+    return forms.ChoiceField(
+        label="Engine",
+        choices=[(name, ENGINE_LABELS[name]) for name in ENGINES],
+        required=False,
+        initial=settings.ADFLUX_ENGINE,
+        help_text=help_text,
+    )
+
+
 class RetrainForm(forms.Form):
     n_clusters = forms.IntegerField(
         label="Number of segments (k)",
@@ -47,13 +58,9 @@ class RetrainForm(forms.Form):
         required=False,
     )
 
-    engine = forms.ChoiceField(
-        label="Engine",
-        choices=[(name, ENGINE_LABELS[name]) for name in ENGINES],
-        # Left out, the configured engine (ADFLUX_ENGINE) is used.
-        required=False,
-        help_text="Where the training runs: this machine, or the Spark cluster the settings "
-        "name (same segments; for pools beyond one machine, docs/spark.md).",
+    engine = engine_field(
+        "Where the training runs: this machine, or the Spark cluster the settings "
+        "name (same segments; for pools beyond one machine, docs/spark.md)."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -99,7 +106,8 @@ class ActivationConfirmForm(forms.Form):
     """Confirming an activation: for each campaign whose segment ends, its new targets or none.
 
     ``active_run`` is the run active when the page was shown: if another became active since,
-    the numbers shown are not what would happen, and the page is shown again.
+    the numbers shown are not what would happen, and the page is shown again. A run whose rows
+    were pruned has every candidate's segment computed again: ``engine`` says where.
     """
 
     active_run = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -108,6 +116,11 @@ class ActivationConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["active_run"].initial = plan.active.pk if plan.active else None
+        if plan.run.assignments_pruned:
+            self.fields["engine"] = engine_field(
+                "Where every candidate's segment is computed again: this machine, or the "
+                "Spark cluster the settings name (same segments; docs/spark.md)."
+            )
         choices = [
             (str(segment.pk), f"{segment.name} ({segment.size:,} candidates)")
             for segment in plan.new_segments
@@ -157,3 +170,7 @@ class ActivationConfirmForm(forms.Form):
             for campaign in self.plan.campaigns
         }
         return {campaign_id: ids for campaign_id, ids in chosen.items() if ids}
+
+    def chosen_engine(self) -> str | None:
+        """The engine chosen for a pruned run, or None (the configured one)."""
+        return self.cleaned_data.get("engine") or None

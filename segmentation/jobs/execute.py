@@ -66,12 +66,14 @@ def segmentation_job_execute(
                 user=job.created_by,
                 on_stage=progress,
                 retarget={int(campaign): ids for campaign, ids in retarget.items()},
+                engine=job.parameters.get("engine"),
             )
             result = {
                 "run": run.pk,
                 "total": assigned.total,
                 "counts": assigned.counts,
                 "recomputed": assigned.recomputed,
+                "on_cluster": assigned.on_cluster,
                 "timings": {**dict(result.get("timings") or {}), **assigned.timings},
             }
     except JobCancelledError as exc:

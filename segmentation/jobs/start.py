@@ -145,6 +145,8 @@ def segmentation_job_start(
     A training job with ``activate`` also assigns every candidate with the new run and makes it
     the active one, in the same job; without it (the default) the run waits to be activated.
     Whatever activates needs ``segmentation.activate_segmentation`` when a user is given.
+    ``engine`` (default ``ADFLUX_ENGINE``) is where a training runs, and where an activation
+    computes everyone's segment again when its run's rows were pruned.
 
     Refused with a clear message when another job is queued or running, when there are too
     few candidates for k, or when the run to assign has no trained model.
@@ -215,6 +217,7 @@ def _job_create(
 
     segmentation_jobs_recover_stale()
     parameters: dict[str, object] = {}
+    activate_on_cluster = False
     if kind == Kind.ACTIVATE or (kind == Kind.TRAIN and activate):
         # Refused at the door; segmentation_activate asks again when the job runs.
         activation_permission_check(user)
@@ -238,6 +241,14 @@ def _job_create(
             spark_engine_check()
     elif kind == Kind.ACTIVATE:
         parameters["run"] = activation_run_check(run).pk
+        # The engine computes assignments only for a pruned run (everyone's segment again);
+        # decided now, as for training, and refused now if it cannot serve that run.
+        parameters["engine"] = engine_check(engine or settings.ADFLUX_ENGINE)
+        if parameters["engine"] == SPARK and run.assignments_pruned:
+            from segmentation.services.spark_engine import spark_engine_check
+
+            spark_engine_check()
+            activate_on_cluster = True
         if retarget:
             # JSON keys are strings; the job turns them back into campaign ids.
             parameters["retarget"] = {str(c): list(ids) for c, ids in retarget.items()}
@@ -256,6 +267,7 @@ def _job_create(
                         activate=kind == Kind.ACTIVATE or activate,
                         choose_k=k_range is not None,
                         spark=parameters.get("engine") == SPARK,
+                        activate_on_cluster=activate_on_cluster,
                     )
                 ),
             )

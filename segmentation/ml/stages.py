@@ -59,6 +59,15 @@ TRAIN_STAGES: tuple[str, ...] = (
 ACTIVATE_STAGES: tuple[str, ...] = (LOAD_MODEL, READ, PREDICT, WRITE)
 
 
+def activate_stages(*, on_cluster: bool = False) -> list[str]:
+    """The stages of an activation, with the cluster's assignment of everyone after "load
+    model" when a pruned run is activated on the Spark engine."""
+    names = list(ACTIVATE_STAGES)
+    if on_cluster:
+        names.insert(names.index(LOAD_MODEL) + 1, ASSIGN)
+    return names
+
+
 def train_stages(*, choose_k: bool, spark: bool = False) -> list[str]:
     """The stages of a training, with "choose k" after "read" when k is chosen automatically
     and, on the Spark engine, the cluster's assignment before "match"."""
@@ -71,11 +80,18 @@ def train_stages(*, choose_k: bool, spark: bool = False) -> list[str]:
 
 
 def job_stages(
-    *, train: bool, activate: bool, choose_k: bool = False, spark: bool = False
+    *,
+    train: bool,
+    activate: bool,
+    choose_k: bool = False,
+    spark: bool = False,
+    activate_on_cluster: bool = False,
 ) -> list[str]:
     """Every stage of a job: training, activation, or training then activation."""
     stages = train_stages(choose_k=choose_k, spark=spark) if train else []
-    return [*stages, *ACTIVATE_STAGES] if activate else stages
+    if not activate:
+        return stages
+    return [*stages, *activate_stages(on_cluster=activate_on_cluster)]
 
 
 def stage_label(stage: str) -> str:

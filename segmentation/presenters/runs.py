@@ -103,5 +103,10 @@ def activation_report_lines(result: dict[str, Any], run: SegmentationRun) -> lis
         f"Model: run {run.pk} ({run.artifact_path})",
         f"Candidates: {result['total']:,}",
         *(f"  {name}: {count:,}" for name, count in result["counts"].items()),
+        *(
+            [f"Computed again on the Spark cluster: {result['on_cluster']:,} candidates"]
+            if result.get("on_cluster")
+            else []
+        ),
         f"Timings: {timings}",
     ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -24,6 +25,7 @@ from django.utils import timezone
 from audit.kinds import AuditKind
 from audit.services import audit_record
 from candidates.models import Candidate
+from segmentation.engines import SPARK, engine_check
 from segmentation.ml import stages
 from segmentation.ml.artifacts import load_model, model_file_check
 from segmentation.ml.errors import SegmentationInputError
@@ -37,6 +39,7 @@ from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
 from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
 from segmentation.services.locks import assignments_lock, changes_committed_before
+from segmentation.services.spark_assignments import pruned_run_rows_write_on_spark
 from segmentation.services.succession import segment_twins
 from segmentation.services.unusual import unusual_candidates_refresh, unusual_candidates_replace
 from segmentation.signals import run_activating
@@ -61,6 +64,8 @@ class ActivationResult:
     timings: dict[str, float]
     # Candidates whose segment was computed again (changed since training, or a pruned run).
     recomputed: int = 0
+    # Of those, the ones the Spark cluster computed (a pruned run activated on it).
+    on_cluster: int = 0
 
 
 def activation_permission_check(user: AbstractBaseUser | AnonymousUser | None) -> None:
@@ -110,6 +115,7 @@ def segmentation_activate(
     user: AbstractBaseUser | None = None,
     on_stage: StageListener | None = None,
     retarget: dict[int, list[int]] | None = None,
+    engine: str | None = None,
 ) -> ActivationResult:
     """Make ``run`` (default: the newest trained) the active one; every candidate follows.
 
@@ -122,8 +128,14 @@ def segmentation_activate(
 
     ``retarget`` ({campaign id: segment ids of ``run``}) is what a person chose on the
     activation page for campaigns whose segment ends without a twin; it travels with the twins.
+
+    ``engine`` (default ``ADFLUX_ENGINE``) matters only for a pruned run: on "spark" the
+    cluster's executors write everyone's rows first, outside the lock, and the switch then
+    recomputes here only the candidates changed since the cluster read them. If the cluster
+    fails, its rows are removed and the run stays pruned (``SparkEngineError``).
     """
     activation_permission_check(user)
+    engine = engine_check(engine or settings.ADFLUX_ENGINE)
     timer = StageTimer(on_stage)
     run = run or run_latest_trained()
     if run is None:
@@ -137,6 +149,12 @@ def segmentation_activate(
     segments = list(run.segments.order_by("number"))
     segment_id_of = np.array([segment.pk for segment in segments], dtype=np.int64)
     retarget = _retarget_check(run, segments, retarget or {})
+    on_cluster = 0
+    if engine == SPARK:
+        run.refresh_from_db(fields=["assignments_pruned"])
+        if run.assignments_pruned:
+            with timer.stage(stages.ASSIGN):
+                on_cluster = pruned_run_rows_write_on_spark(run=run, pipeline=pipeline())
     with transaction.atomic():
         assignments_lock(exclusive=True)
         run.refresh_from_db(fields=["assignments_as_of", "assignments_pruned", "is_active"])
@@ -196,17 +214,26 @@ def segmentation_activate(
                 kind=AuditKind.RUN_ACTIVATED,
                 user=user,
                 target=run,
-                details=_activation_details(run, previous, recomputed=len(features)),
+                details=_activation_details(
+                    run, previous, recomputed=on_cluster + len(features)
+                ),
             )
     counts = dict(run.segments.order_by("number").values_list("name", "size"))
     total = sum(counts.values())
-    logger.info("Activated run %s (%d candidates; %d computed again)", run.pk, total, len(features))
+    logger.info(
+        "Activated run %s (%d candidates; %d computed again, %d of them on the cluster)",
+        run.pk,
+        total,
+        on_cluster + len(features),
+        on_cluster,
+    )
     return ActivationResult(
         run=run,
         total=total,
         counts=counts,
         timings=timer.rounded(),
-        recomputed=len(features),
+        recomputed=on_cluster + len(features),
+        on_cluster=on_cluster,
     )
 
 

@@ -70,7 +70,10 @@ def activation_plan(*, run: SegmentationRun) -> ActivationPlan:
     old_segments = list(active.segments.order_by("number"))
     candidates = sum(segment.size for segment in old_segments)
     try:
-        twins = segment_twins(run=run, pipeline=segmentation_pipeline_load(run), active=active)
+        # Loaded only if the twins were not recorded at training (a run two or more back).
+        twins = segment_twins(
+            run=run, pipeline=lambda: segmentation_pipeline_load(run), active=active
+        )
     except SegmentationError as exc:
         return ActivationPlan(
             run=run,

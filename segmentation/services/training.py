@@ -263,7 +263,7 @@ def segmentation_train(
             run.parameters = {
                 **run.parameters,
                 "spark": {
-                    "master": cluster.options.master,
+                    "master": cluster.master,
                     "partitions": cluster.partitions,
                     "session_seconds": round(cluster.startup_seconds, 3),
                     "read_seconds": round(cluster.read_seconds, 3),

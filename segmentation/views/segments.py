@@ -198,6 +198,7 @@ def run_activate(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 run=run,
                 retarget=form.retarget(),
+                engine=form.chosen_engine(),
             )
         except SegmentationError as exc:
             messages.error(request, f"Run {run.pk} not activated: {exc}")

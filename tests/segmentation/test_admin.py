@@ -293,7 +293,12 @@ def test_assign_with_selected_run_starts_a_job_that_activates_it(client, trainer
         f"follow it on the {SEGMENTS_PAGE_LINK}. "
         "Candidates keep their current segments until it finishes."
     )
-    assert (job.run, job.parameters, job.created_by) == (first, {"run": first.pk}, trainer)
+    # The admin action activates on the configured engine (ADFLUX_ENGINE), recorded when asked.
+    assert (job.run, job.parameters, job.created_by) == (
+        first,
+        {"run": first.pk, "engine": "local"},
+        trainer,
+    )
     assert not assigned().exists()
 
     segmentation_job_execute(job_id=job.pk)

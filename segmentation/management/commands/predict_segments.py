@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from segmentation.engines import ENGINES, SPARK
 from segmentation.jobs.start import segmentation_job_run_here
 from segmentation.management.progress import StageProgress
 from segmentation.ml.errors import SegmentationError
-from segmentation.ml.stages import ACTIVATE_STAGES
+from segmentation.ml.stages import activate_stages
 from segmentation.models import SegmentationJob, SegmentationRun
 from segmentation.presenters.runs import activation_report_lines
 from segmentation.selectors.runs import run_latest_trained
@@ -25,6 +27,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--run", type=int, help="Id of the trained run to activate.")
         parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            help="Where to compute every candidate's segment when the run's rows were pruned "
+            "(beyond ADFLUX_ASSIGNMENT_RUNS_KEPT): local (this process) or spark (the cluster "
+            "at ADFLUX_SPARK_MASTER; docs/spark.md). Default: ADFLUX_ENGINE (local).",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="Print the result as one JSON object instead."
         )
 
@@ -34,13 +43,17 @@ class Command(BaseCommand):
             run = SegmentationRun.objects.filter(pk=options["run"]).first()
             if run is None:
                 raise CommandError(f"There is no segmentation run with id {options['run']}.")
+        run = run or run_latest_trained()
+        engine = options["engine"] or settings.ADFLUX_ENGINE
+        on_cluster = engine == SPARK and run is not None and run.assignments_pruned
         try:
-            with StageProgress(ACTIVATE_STAGES) as progress:
+            with StageProgress(activate_stages(on_cluster=on_cluster)) as progress:
                 # A job like any other: refused while another training or activation runs.
                 job = segmentation_job_run_here(
                     kind=SegmentationJob.Kind.ACTIVATE,
-                    run=run or run_latest_trained(),
+                    run=run,
                     on_stage=progress,
+                    engine=engine,
                 )
         except SegmentationError as exc:
             raise CommandError(str(exc)) from exc
