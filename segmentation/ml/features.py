@@ -49,6 +49,11 @@ SALARY_YEARS_EDGES: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0)
 SALARY_SHRINK_COUNT = 20.0
 
 
+# Rows encoded at a time by FeatureEncoder.transform: a million rows' blocks and temporaries
+# take about 0.5 GB (docs/benchmarks.md, "Ten million candidates").
+TRANSFORM_CHUNK_ROWS = 1_000_000
+
+
 def skill_key(name: str) -> str:
     """Skills are the same skill whatever their case or surrounding spaces."""
     return name.strip().casefold()
@@ -94,6 +99,19 @@ class CandidateFeatures:
             numeric=self.numeric[rows],
             categorical={name: self.categorical[name][rows] for name in CATEGORICAL_FEATURES},
             skill_rows=pair_rows[keep],
+            skill_codes=self.skill_codes[keep],
+            skill_names=self.skill_names,
+        )
+
+    def rows_between(self, start: int, stop: int) -> CandidateFeatures:
+        """The candidates at rows ``start`` to ``stop - 1``: ``take`` of a slice, without
+        building a position map of every row (the encoder's blocks)."""
+        keep = (self.skill_rows >= start) & (self.skill_rows < stop)
+        return CandidateFeatures(
+            ids=self.ids[start:stop],
+            numeric=self.numeric[start:stop],
+            categorical={name: self.categorical[name][start:stop] for name in CATEGORICAL_FEATURES},
+            skill_rows=self.skill_rows[keep] - start,
             skill_codes=self.skill_codes[keep],
             skill_names=self.skill_names,
         )
@@ -366,8 +384,31 @@ class FeatureEncoder:
         return (values - self.means) / self.scales
 
     def transform(self, features: CandidateFeatures) -> sp.csr_matrix:
+        """The encoded matrix, built TRANSFORM_CHUNK_ROWS candidates at a time.
+
+        Each block's temporaries (one-hot and skill blocks, their sorting and stacking) are
+        several times the block's size: built whole for ten million candidates they were most
+        of the training's peak memory (docs/benchmarks.md, "Ten million candidates"). In
+        blocks, the peak is the finished matrix twice (the blocks and their stack) and one
+        block's temporaries. The numbers are the same either way (tests/ml/test_features.py).
+        """
         if not self.categories:
             raise SegmentationInputError("The feature encoder has not been fitted.")
+        n = len(features)
+        if n <= TRANSFORM_CHUNK_ROWS:
+            return self._transform_block(features)
+        blocks = [
+            self._transform_block(
+                features.rows_between(start, min(start + TRANSFORM_CHUNK_ROWS, n))
+            )
+            for start in range(0, n, TRANSFORM_CHUNK_ROWS)
+        ]
+        matrix = sp.vstack(blocks, format="csr", dtype=np.float64)
+        del blocks
+        matrix.sort_indices()
+        return matrix
+
+    def _transform_block(self, features: CandidateFeatures) -> sp.csr_matrix:
         n = len(features)
         scaled = (self._numbers(features) - self.means) / self.scales
         blocks: list[sp.csr_matrix] = [sp.csr_matrix(scaled)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -46,33 +46,54 @@ def candidate_features_load(*, candidate_ids: Iterable[int] | None = None) -> Ca
         candidates = candidates.filter(id__in=wanted)
         pairs = pairs.filter(candidate_id__in=wanted)
     ids, numeric, categorical = _profile_columns(candidates)
-    skill_table: tuple[np.ndarray, tuple[str, ...]] | None = None
-    if candidate_ids is None and connection.vendor in _TEXT_AGGREGATE:
-        flat = _pairs_aggregated()
-    elif candidate_ids is None:
-        flat = _pairs_fetched(pairs)
+    if candidate_ids is None:
+        skill_ids, skill_names = _skill_table()
+        chunks = (
+            _pairs_aggregated() if connection.vendor in _TEXT_AGGREGATE else _pairs_fetched(pairs)
+        )
     else:
         # Some candidates (an import batch): their pairs with the skills' names, in one query.
         named = list(pairs.values_list("candidate_id", "skill_id", "skill__name"))
-        flat, skill_table = _named_pairs(named)
-    n = len(ids)
-    row_of = np.searchsorted(ids, flat[:, 0])
-    known = (
-        (row_of < n) & (ids[np.minimum(row_of, max(n - 1, 0))] == flat[:, 0])
-        if n
-        else np.zeros(len(flat), dtype=bool)
-    )
-    skill_ids, skill_names = skill_table or _skill_table()
-    code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
-    code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
+        flat, (skill_ids, skill_names) = _named_pairs(named)
+        chunks = iter([flat])
+    skill_rows, skill_codes = _pairs_placed(chunks, ids, skill_ids)
     return CandidateFeatures(
         ids=ids,
         numeric=numeric,
         categorical=categorical,
-        skill_rows=row_of[known],
-        skill_codes=code_of[flat[known, 1]],
+        skill_rows=skill_rows,
+        skill_codes=skill_codes,
         skill_names=skill_names,
     )
+
+
+def _pairs_placed(
+    chunks: Iterator[np.ndarray], ids: np.ndarray, skill_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each (candidate id, skill id) pair as (row of the candidate, code of the skill).
+
+    Chunk by chunk as the pairs arrive, so the raw pairs (16 bytes each) are never held all at
+    once beside what they become (12 bytes each): at ten million candidates and 49M pairs that
+    was a gigabyte of the training's peak (docs/benchmarks.md, "Ten million candidates").
+    Pairs of candidates not in ``ids`` (added after their read) are dropped.
+    """
+    n = len(ids)
+    code_of = np.full(int(skill_ids.max()) + 1 if len(skill_ids) else 1, -1, dtype=np.int32)
+    code_of[skill_ids] = np.arange(len(skill_ids), dtype=np.int32)
+    rows: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for flat in chunks:
+        row_of = np.searchsorted(ids, flat[:, 0])
+        known = (
+            (row_of < n) & (ids[np.minimum(row_of, max(n - 1, 0))] == flat[:, 0])
+            if n
+            else np.zeros(len(flat), dtype=bool)
+        )
+        rows.append(row_of[known])
+        codes.append(code_of[flat[known, 1]])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate(rows), np.concatenate(codes)
 
 
 # Up to this many candidates (a save, a small batch) the read is two hand-written queries:
@@ -190,8 +211,8 @@ def _profile_columns(
     return ids, numeric, categorical
 
 
-def _pairs_aggregated() -> np.ndarray:
-    """Every (candidate_id, skill_id) pair, as an (n, 2) array, from a few aggregate queries.
+def _pairs_aggregated() -> Iterator[np.ndarray]:
+    """Every (candidate_id, skill_id) pair, in (k, 2) arrays, from a few aggregate queries.
 
     The database joins a span of pairs into one text and NumPy parses it in C: a quarter of the
     time SQLite needs to hand the same pairs over as Python tuples, and on par on PostgreSQL.
@@ -201,12 +222,11 @@ def _pairs_aggregated() -> np.ndarray:
     candidate = connection.ops.quote_name(CandidateSkill._meta.get_field("candidate").column)
     skill = connection.ops.quote_name(CandidateSkill._meta.get_field("skill").column)
     aggregate = _TEXT_AGGREGATE[connection.vendor].format(f"{candidate} || ',' || {skill}")
-    chunks: list[np.ndarray] = []
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN({pk}), MAX({pk}) FROM {table}")
         low, high = cursor.fetchone()
         if low is None:
-            return np.zeros((0, 2), dtype=np.int64)
+            return
         for start in range(low, high + 1, PAIR_ID_SPAN):
             cursor.execute(
                 f"SELECT {aggregate} FROM {table} WHERE {pk} >= %s AND {pk} < %s",
@@ -214,21 +234,16 @@ def _pairs_aggregated() -> np.ndarray:
             )
             text = cursor.fetchone()[0]
             if text:
-                chunks.append(np.fromstring(text, dtype=np.int64, sep=","))
-    if not chunks:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.concatenate(chunks).reshape(-1, 2)
+                yield np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 2)
 
 
-def _pairs_fetched(pairs: QuerySet[CandidateSkill]) -> np.ndarray:
+def _pairs_fetched(pairs: QuerySet[CandidateSkill]) -> Iterator[np.ndarray]:
     """The queryset's (candidate_id, skill_id) pairs, fetched from the cursor in chunks."""
     sql, params = pairs.values_list("candidate_id", "skill_id").query.sql_with_params()
-    chunks: list[np.ndarray] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE * 4):
-            chunks.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
-    return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
+            yield np.array(rows, dtype=np.int64).reshape(-1, 2)
 
 
 def _skill_table() -> tuple[np.ndarray, tuple[str, ...]]:

@@ -127,3 +127,31 @@ def test_the_seed_path_cannot_handle_a_blank_number_and_ours_can():
     assert np.isnan(np.asarray(seed_matrix, dtype=float)).any()
     matrix, _ = preprocess_features(extract_features(records))
     assert np.isfinite(matrix.toarray()).all()
+
+
+def test_a_large_pool_is_encoded_in_blocks_to_the_same_numbers(monkeypatch):
+    # Blocks of 7 rows over 90 candidates with blanks: the matrix must be the one built whole,
+    # entry for entry, skills shuffled so that a block's pairs are not contiguous.
+    from segmentation.ml import features as module
+    from tests.ml.conftest import make_profiles
+
+    records, _ = make_profiles(30, seed=3, blanks=True)
+    features = extract_features(records)
+    order = np.random.default_rng(0).permutation(len(features.skill_rows))
+    features = type(features)(
+        ids=features.ids,
+        numeric=features.numeric,
+        categorical=features.categorical,
+        skill_rows=features.skill_rows[order],
+        skill_codes=features.skill_codes[order],
+        skill_names=features.skill_names,
+    )
+    whole, encoder = preprocess_features(features)
+    monkeypatch.setattr(module, "TRANSFORM_CHUNK_ROWS", 7)
+    blocks = encoder.transform(features)
+    assert blocks.shape == whole.shape and blocks.nnz == whole.nnz
+    assert blocks.has_sorted_indices
+    assert (blocks != whole).nnz == 0
+    assert np.array_equal(blocks.indptr, whole.indptr) and np.array_equal(
+        blocks.indices, whole.indices
+    )
