@@ -49,7 +49,9 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn worker processes (README: 2 per core)"
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--reuse", action="store_true", help="use DATABASE_URL as it is")
     parser.add_argument(
