@@ -37,7 +37,11 @@ from segmentation.permissions import ACTIVATE_PERMISSION
 from segmentation.selectors.assignments import candidates_total
 from segmentation.selectors.features import candidate_features_load
 from segmentation.selectors.runs import run_latest_trained
-from segmentation.services.assignment_writes import assignment_rows_insert, assignment_rows_set
+from segmentation.services.assignment_writes import (
+    assignment_rows_insert,
+    assignment_rows_set,
+    segment_sizes_store,
+)
 from segmentation.services.locks import assignments_lock, changes_committed_before
 from segmentation.services.spark_assignments import pruned_run_rows_write_on_spark
 from segmentation.services.succession import segment_twins
@@ -214,9 +218,7 @@ def segmentation_activate(
                 kind=AuditKind.RUN_ACTIVATED,
                 user=user,
                 target=run,
-                details=_activation_details(
-                    run, previous, recomputed=on_cluster + len(features)
-                ),
+                details=_activation_details(run, previous, recomputed=on_cluster + len(features)),
             )
     counts = dict(run.segments.order_by("number").values_list("name", "size"))
     total = sum(counts.values())
@@ -255,6 +257,8 @@ def _activation_details(
         "moved": summary.get("moving") if matches else None,
         "recomputed": recomputed,
     }
+
+
 def _retarget_check(
     run: SegmentationRun, segments: list[Segment], retarget: dict[int, list[int]]
 ) -> dict[int, list[int]]:
@@ -289,8 +293,4 @@ def _changed_since(run: SegmentationRun, segments: list) -> list[int]:
 
 
 def _sizes_recount(segments: list, labels: np.ndarray) -> None:
-    sizes = np.bincount(labels, minlength=len(segments)).tolist()
-    for segment, size in zip(segments, sizes, strict=True):
-        if segment.size != size:
-            segment.size = size
-            segment.save(update_fields=["size"])
+    segment_sizes_store(segments, np.bincount(labels, minlength=len(segments)).tolist())

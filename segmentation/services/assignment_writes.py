@@ -112,6 +112,14 @@ def assignment_rows_set(*, run_id: int, candidate_ids: np.ndarray, segment_ids: 
     return len(changed) + len(new)
 
 
+def segment_sizes_store(segments: list[Segment], sizes: list[int]) -> None:
+    """Set each segment's stored size (a run's rows written whole); unchanged ones stay."""
+    for segment, size in zip(segments, sizes, strict=True):
+        if segment.size != size:
+            segment.size = size
+            segment.save(update_fields=["size"])
+
+
 def segment_sizes_move(moves: dict[int, int]) -> None:
     """Add each delta to its segment's size (negative for candidates that left)."""
     quote = connection.ops.quote_name

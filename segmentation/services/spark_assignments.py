@@ -22,6 +22,7 @@ from segmentation.services.assignment_writes import (
     assignment_partition_prepare,
     assignment_rows_delete,
     assignments_analyze,
+    segment_sizes_store,
 )
 from segmentation.services.locks import changes_committed_before
 from segmentation.services.spark_engine import assignment_target, spark_candidates_open
@@ -32,9 +33,7 @@ logger = logging.getLogger(__name__)
 STILL_ACTIVE = "The previous segmentation is still active."
 
 
-def pruned_run_rows_write_on_spark(
-    *, run: SegmentationRun, pipeline: SegmentationPipeline
-) -> int:
+def pruned_run_rows_write_on_spark(*, run: SegmentationRun, pipeline: SegmentationPipeline) -> int:
     """Give every candidate a row under the pruned ``run``, computed on the cluster; how many.
 
     The run is then no longer pruned, its rows current as of just before the cluster's read,
@@ -73,10 +72,8 @@ def pruned_run_rows_write_on_spark(
                 .values_list("segment_id")
                 .annotate(rows=Count("candidate_id"))
             )
-            for segment in run.segments.all():
-                if segment.size != sizes.get(segment.pk, 0):
-                    segment.size = sizes.get(segment.pk, 0)
-                    segment.save(update_fields=["size"])
+            segments = list(run.segments.all())
+            segment_sizes_store(segments, [sizes.get(segment.pk, 0) for segment in segments])
             assignments_analyze()
             # The executors flagged against the run's own threshold, as training does.
             unusual_candidates_replace(
