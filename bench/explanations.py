@@ -59,7 +59,11 @@ def main() -> int:
     from segmentation.models import UnusualCandidate
     from segmentation.presenters.explanations import candidate_explanation
     from segmentation.selectors.features import candidate_features_load
-    from segmentation.selectors.runs import run_active, unusual_candidates_summary
+    from segmentation.selectors.runs import (
+        run_active,
+        segments_of_run,
+        unusual_candidates_summary,
+    )
     from segmentation.services.assignment import candidate_segments_assign
     from segmentation.services.model_cache import active_model_get
     from segmentation.services.unusual import unusual_candidates_replace
@@ -97,8 +101,12 @@ def main() -> int:
             ("candidate page without the card", *timed(lambda: client.get(url), args.repeat))
         )
     rows.append(("segmentation page", *timed(lambda: client.get("/segments/"), args.repeat)))
+    segments = segments_of_run(run)
     rows.append(
-        ("unusual card selector", *timed(lambda: unusual_candidates_summary(run=run), args.repeat))
+        (
+            "unusual card selector",
+            *timed(lambda: unusual_candidates_summary(run=run, segments=segments), args.repeat),
+        )
     )
     admin = "/admin/candidates/candidate/"
     rows.append(("admin candidate list, no filter", *timed(lambda: client.get(admin), args.repeat)))

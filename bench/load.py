@@ -89,6 +89,7 @@ def main() -> int:
     manage(demo, "migrate", "--no-input", "-v0")
     setup = f"""
 import json
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
@@ -106,7 +107,7 @@ user, _ = get_user_model().objects.get_or_create(username="load-recruiter")
 user.groups.add(Group.objects.get(name="Recruiter"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 ids = list(Candidate.objects.order_by("?").values_list("id", flat=True)[:2000])
@@ -146,7 +147,13 @@ print(json.dumps({{"session": session.session_key, "ids": ids, "segments": segme
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
+        workers = gunicorn_workers(server.pid)
+        cpu_before, steal_before = sum(map(cpu_seconds, workers)), stolen_seconds()
         results = run_load(base, headers, facts, args, production)
+        results["server"] = {
+            "cpu": sum(map(cpu_seconds, workers)) - cpu_before,
+            "stolen": stolen_seconds() - steal_before,
+        }
     finally:
         for process in (server, worker):
             process.send_signal(signal.SIGTERM)
@@ -162,6 +169,23 @@ print(json.dumps({{"session": session.session_key, "ids": ids, "segments": segme
     ).split()  # fmt: skip
     report(results, args, jobs_done)
     return 1 if any(r["errors"] for r in results.values()) else 0
+
+
+def gunicorn_workers(master: int) -> list[int]:
+    """The worker processes gunicorn forked (all threads of each count in its CPU time)."""
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stolen_seconds() -> float:
+    """CPU time the hypervisor gave to other machines so far (the "steal" of /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
 
 
 def run_load(
@@ -277,6 +301,7 @@ def report(results: dict[str, dict], args, jobs_done: list[str]) -> None:
     print(f"machine: {machine()}")
     print(f"{'page':20} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     total = 0
+    server = results.pop("server")
     for kind, result in results.items():
         values = result["latencies"]
         total += len(values) + len(result["errors"])
@@ -301,6 +326,13 @@ def report(results: dict[str, dict], args, jobs_done: list[str]) -> None:
             f"all pages: {total} requests ({total / args.seconds:.0f}/s), "
             f"p95 {percentile(everything, 0.95):.1f} ms, "
             f"median {statistics.median(everything):.1f} ms"
+        )
+    if total:
+        # CPU a request, steadier than requests a second when other machines share the host.
+        print(
+            f"server CPU: {server['cpu']:.1f} s in the gunicorn workers, "
+            f"{server['cpu'] * 1000 / total:.1f} ms a request; "
+            f"{server['stolen']:.1f} s stolen by the hypervisor"
         )
     print(f"trainings during the window: {jobs_done[0]} succeeded, {jobs_done[1]} failed")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -242,7 +243,7 @@ def _segment_fit_per_opening(
     """
     if segment is None or not criteria_of:
         return {}
-    key = "campaigns:segment-fit:" + repr(
+    parts = repr(
         (
             segment.pk,
             random_state,
@@ -251,6 +252,8 @@ def _segment_fit_per_opening(
             ),
         )
     )
+    # Hashed: the criteria hold spaces and any length, which a memcached key may not.
+    key = "campaigns:segment-fit:" + hashlib.sha256(parts.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = _segment_fit_computed(segment, criteria_of, random_state=random_state)

@@ -61,12 +61,15 @@ def migration_summary_display(run: SegmentationRun) -> dict[str, Any] | None:
     }
 
 
-def run_pending_display() -> dict[str, Any] | None:
+def run_pending_display(*, job_in_progress: bool | None = None) -> dict[str, Any] | None:
     """The newest trained run when it is not active and no job is in progress, with its summary.
 
     What the segmentation page offers to activate. None while a job runs: its result decides.
+    ``job_in_progress``: whether one is, when the caller has read it already.
     """
-    if SegmentationJob.objects.filter(in_progress=True).exists():
+    if job_in_progress is None:
+        job_in_progress = SegmentationJob.objects.filter(in_progress=True).exists()
+    if job_in_progress:
         return None
     run = (
         runs_without_large_columns()

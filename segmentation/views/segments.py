@@ -22,7 +22,7 @@ from segmentation.presenters.jobs import job_describe, job_k_text, job_stage_tex
 from segmentation.presenters.k_scores import k_scores_chart
 from segmentation.presenters.migration import run_pending_display
 from segmentation.presenters.profiles import (
-    overview_charts,
+    overview_charts_cached,
     profile_comparison,
     segment_chart,
     segment_quality_shown,
@@ -32,7 +32,7 @@ from segmentation.selectors.candidates import PAGE_SIZE, CandidateFilters, candi
 from segmentation.selectors.runs import (
     job_current,
     jobs_recent,
-    run_active,
+    run_active_without_large_columns,
     runs_recent,
     segments_of_run,
     unusual_candidates_summary,
@@ -43,7 +43,7 @@ from segmentation.services.runs import segment_rename
 @require_GET
 @permission_required("segmentation.view_segment", raise_exception=True)
 def segmentation_overview(request: HttpRequest) -> HttpResponse:
-    run = run_active()
+    run = run_active_without_large_columns()
     segments = segments_of_run(run) if run else []
     total = sum(segment.size for segment in segments)
     job = job_current()
@@ -55,9 +55,9 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
             "run": run,
             "total": total,
             "rows": segment_rows(segments, total),
-            "charts": overview_charts(run, segments) if run else None,
+            "charts": overview_charts_cached(run, segments) if run else None,
             "k_chart": k_scores_chart(run) if run else None,
-            "unusual": unusual_candidates_summary(run=run) if run else None,
+            "unusual": unusual_candidates_summary(run=run, segments=segments) if run else None,
             "job": job,
             "job_stage": job_stage_text(job) if job else "",
             "jobs": jobs_recent(),
@@ -65,7 +65,7 @@ def segmentation_overview(request: HttpRequest) -> HttpResponse:
             "retrain_form": RetrainForm(),
             "can_train": request.user.has_perm("segmentation.train_segmentation"),
             # A trained run waiting for a person to read its summary and activate it.
-            "pending": run_pending_display(),
+            "pending": run_pending_display(job_in_progress=bool(job and job.in_progress)),
             "can_activate": request.user.has_perm(ACTIVATE_PERMISSION),
         },
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -54,11 +57,34 @@ def test_overview_shows_the_active_model_and_every_segment(client, recruiter, ac
     assert "Active model" in page and "90" in page
     for segment in active_run.segments.all():
         assert segment.name in page
-    charts = response.context["charts"]
+    charts = _chart_data(page)
     assert sum(charts["sizes"]) == 90 and len(charts["projection"]) == 3
-    assert 'id="segment-chart-data"' in page
     # A recruiter sees no retrain form.
     assert 'id="retrain-form"' not in page
+
+
+def _chart_data(page: str) -> dict:
+    """The data the page's charts draw, as the browser reads it."""
+    found = re.search(r'<script id="segment-chart-data"[^>]*>(.*?)</script>', page)
+    assert found is not None, "no chart data on the page"
+    return json.loads(found.group(1))
+
+
+def test_the_charts_follow_a_renamed_segment_and_a_new_run(client, trainer, active_run):
+    trainer.user_permissions.add(Permission.objects.get(codename="change_segment"))
+    client.force_login(trainer)
+    first = _chart_data(client.get(reverse("segments")).content.decode())
+    segment = active_run.segments.order_by("number").first()
+    client.post(reverse("segment", args=[segment.pk]), {"name": "Seniors in Berlin"})
+    page = client.get(reverse("segments")).content.decode()
+    assert _chart_data(page)["segments"][0] == "Seniors in Berlin"
+    assert _chart_data(page)["projection"] == first["projection"]
+    # A new run with other segments: its charts, not the cached ones of the run before.
+    newer = segmentation_train(config=ClusteringConfig.from_dict({"n_clusters": 4}))
+    segmentation_activate(run=newer)
+    charts = _chart_data(client.get(reverse("segments")).content.decode())
+    assert len(charts["segments"]) == len(charts["projection"]) == 4
+    assert charts["sizes"] == list(newer.segments.order_by("number").values_list("size", flat=True))
 
 
 def test_overview_without_a_model_says_so(client, trainer, db):
