@@ -147,6 +147,7 @@ print(json.dumps({{"session": session.session_key, "ids": ids, "segments": segme
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
+        window_start = time.time()
         workers = gunicorn_workers(server.pid)
         cpu_before, steal_before = sum(map(cpu_seconds, workers)), stolen_seconds()
         results = run_load(base, headers, facts, args, production)
@@ -162,10 +163,13 @@ print(json.dumps({{"session": session.session_key, "ids": ids, "segments": segme
                 process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 process.kill()
+    # Jobs that ended in the window only: with --reuse the database holds earlier ones.
     jobs_done = manage(
         demo, "shell", "-v", "0", "-c",
-        "from segmentation.models import SegmentationJob as J; ok = J.objects.filter(status="
-        "'succeeded').count(); print(ok, J.objects.filter(status='failed').count())",
+        "import datetime; from segmentation.models import SegmentationJob as J; "
+        f"ended = J.objects.filter(finished_at__gte=datetime.datetime.fromtimestamp({window_start}"
+        ", datetime.UTC)); print(ended.filter(status='succeeded').count(), "
+        "ended.filter(status='failed').count())",
     ).split()  # fmt: skip
     report(results, args, jobs_done)
     return 1 if any(r["errors"] for r in results.values()) else 0
