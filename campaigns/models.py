@@ -119,7 +119,6 @@ class CampaignSendJob(JobProgress, QueuedOrRunning, TimeStampedModel):
         return f"Send {self.pk} of campaign {self.campaign_id} ({self.status})"
 
 
-
 class CampaignMessage(TimeStampedModel):
     """The one job-ad email a campaign may send a candidate, ever: claimed, then marked.
 

@@ -203,6 +203,8 @@ class SuppressedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.email_hash[:12]}…"
+
+
 # Self-reported, optional, and never part of the profile: no clustering feature, no candidate
 # page shows them. They exist to measure whether segments and audiences treat groups alike
 # (docs/trust.md, "Fairness report"). Every category has "not given", the default.

@@ -32,14 +32,15 @@ LOCATIONS_CACHE_KEY = "candidates:locations-by-count"
 
 def locations_by_count(*, limit: int = 100) -> list[str]:
     """The ``limit`` commonest locations, commonest first, for the filter's suggestions."""
-    found = cache.get(LOCATIONS_CACHE_KEY)
-    if found is None:
-        found = list(
+    found = cache.get_or_set(
+        LOCATIONS_CACHE_KEY,
+        lambda: list(
             Candidate.objects.exclude(location="")
             .values("location")
             .annotate(holders=Count("*"))
             .order_by("-holders", "location")
             .values_list("location", flat=True)[:limit]
-        )
-        cache.set(LOCATIONS_CACHE_KEY, found, LOCATIONS_CACHE_SECONDS)
+        ),
+        LOCATIONS_CACHE_SECONDS,
+    )
     return found[:limit]

@@ -248,7 +248,6 @@ class SegmentationJob(JobProgress, TimeStampedModel):
         return f"Job {self.pk}: {self.get_kind_display().lower()} ({self.status})"
 
 
-
 class UnusualCandidate(models.Model):
     """A candidate far from every segment centre under a run (an unusual profile)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from campaigns.recommendations.scoring import (
     suggested_segments,
 )
 from candidates.models import Candidate
+from common.cache_keys import hashed_key
 from segmentation.models import Segment
 from segmentation.selectors.runs import segments_active
 
@@ -243,22 +243,21 @@ def _segment_fit_per_opening(
     """
     if segment is None or not criteria_of:
         return {}
-    parts = repr(
+    key = hashed_key(
+        "campaigns:segment-fit",
         (
             segment.pk,
             random_state,
             sorted(
                 (pk, tuple(c.skill_ids), c.min_years, c.location) for pk, c in criteria_of.items()
             ),
-        )
+        ),
     )
-    # Hashed: the criteria hold spaces and any length, which a memcached key may not.
-    key = "campaigns:segment-fit:" + hashlib.sha256(parts.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = _segment_fit_computed(segment, criteria_of, random_state=random_state)
-        cache.set(key, found, SEGMENT_FIT_CACHE_SECONDS)
-    return found
+    return cache.get_or_set(
+        key,
+        lambda: _segment_fit_computed(segment, criteria_of, random_state=random_state),
+        SEGMENT_FIT_CACHE_SECONDS,
+    )
 
 
 def _segment_fit_computed(

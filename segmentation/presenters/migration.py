@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from segmentation.models import Segment, SegmentationJob, SegmentationRun
+from segmentation.models import Segment, SegmentationRun
 from segmentation.selectors.assignments import active_run_id
 from segmentation.selectors.runs import runs_without_large_columns
 
@@ -61,14 +61,12 @@ def migration_summary_display(run: SegmentationRun) -> dict[str, Any] | None:
     }
 
 
-def run_pending_display(*, job_in_progress: bool | None = None) -> dict[str, Any] | None:
+def run_pending_display(*, job_in_progress: bool) -> dict[str, Any] | None:
     """The newest trained run when it is not active and no job is in progress, with its summary.
 
-    What the segmentation page offers to activate. None while a job runs: its result decides.
-    ``job_in_progress``: whether one is, when the caller has read it already.
+    What the segmentation page offers to activate. None while a job runs (the page has read
+    its current job already): its result decides.
     """
-    if job_in_progress is None:
-        job_in_progress = SegmentationJob.objects.filter(in_progress=True).exists()
     if job_in_progress:
         return None
     run = (

@@ -6,7 +6,6 @@ costs the same with ten candidates or a million.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from candidates.models import EDUCATION_LABELS
+from common.cache_keys import hashed_key
 from common.numbers import number_text
 from segmentation.ml.profile_format import profile_statistic
 from segmentation.models import Segment, SegmentationRun
@@ -174,22 +174,22 @@ def overview_charts_cached(run: SegmentationRun, segments: list[Segment]) -> Ove
     again or a segment renamed. The key holds each of those (the run's last save, each segment's
     id, name and size), so a change is never served stale.
     """
-    parts = repr(
+    key = hashed_key(
+        "segmentation:overview-charts",
         (
             run.pk,
             run.updated_at.isoformat() if run.updated_at else None,
             settings.ADFLUX_CURRENCY,
             [(segment.pk, segment.name, segment.size) for segment in segments],
-        )
+        ),
     )
-    key = "segmentation:overview-charts:" + hashlib.sha256(parts.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
+
+    def built() -> OverviewCharts:
         charts = overview_charts(run, segments)
         projected = sum(len(points) for points in charts["projection"])
-        found = OverviewCharts(json_script(charts, "segment-chart-data"), projected)
-        cache.set(key, found, OVERVIEW_CHARTS_CACHE_SECONDS)
-    return found
+        return OverviewCharts(json_script(charts, "segment-chart-data"), projected)
+
+    return cache.get_or_set(key, built, OVERVIEW_CHARTS_CACHE_SECONDS)
 
 
 def overview_charts(run: SegmentationRun, segments: list[Segment]) -> dict[str, Any]:

@@ -244,6 +244,8 @@ def candidates_segment_history(candidate_ids: Collection[int]) -> list[dict[str,
         }
         for row in rows
     ]
+
+
 def run_switch_flows(*, from_run_id: int, to_run_id: int) -> list[tuple[int, int, int]]:
     """(segment in the first run, segment in the second, candidates) for every pair that occurs.
 

@@ -55,8 +55,6 @@ from segmentation.services.unusual import unusual_candidates_replace
 logger = logging.getLogger(__name__)
 
 
-
-
 # The default is the recommended configuration (docs/quality.md): numbers through their
 # quantiles, blank salaries filled from experience and location, K-means on 30 SVD components,
 # and automatic k chosen by per-segment stability. On the Stack Overflow survey the seed's
